@@ -1,0 +1,1 @@
+"""dualpower: directly democratic bodies run themselves."""
