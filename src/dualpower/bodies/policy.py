@@ -1,0 +1,177 @@
+"""Who may see or do what: the only place in dualpower that answers it.
+
+Every answer traces to a membership or to a mandate, under the body's charter. Server
+operators (``is_staff``/``is_superuser``) get nothing here: there is no superuser inside
+the application.
+
+Powers implied by membership and the charter:
+
+==================  ===========================================================
+``body.view``       the body's front page (name, kind, about): anyone, unless
+                    the charter makes the body hidden (then members only)
+``body.read``       charter and mandates: anyone for a public body, else members
+``members.view``    the member list: per the charter's ``member_list`` (public,
+                    members, or holders of ``member_list_power``)
+``journal.view``    the journal names members, so: whoever may see the members
+``mandates.view``   mandates name their holders: members, or anyone who may see
+                    the member list
+``invite``          per the charter's ``invite`` (members, or a named power)
+``join``            a signed-in non-member of a visible body that admits openly
+                    or by decision (then as an applicant)
+``leave``           a member or applicant
+==================  ===========================================================
+
+Any other power (``ledger.record_for_others``, ``aid.triage``, ``moderate``...) is held
+only through a live mandate that names it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from dualpower.accounts.models import Person
+from dualpower.core.errors import NotFound
+
+from .models import Body, Mandate, Membership
+
+IMPLIED_POWERS = frozenset(
+    {
+        "body.view",
+        "body.read",
+        "members.view",
+        "journal.view",
+        "mandates.view",
+        "invite",
+        "join",
+        "leave",
+    }
+)
+
+
+def _signed_in(person: Any) -> bool:
+    return person is not None and bool(getattr(person, "is_authenticated", False))
+
+
+def membership_status(person: Any, body: Body) -> str | None:
+    """'member', 'applicant' or None."""
+    if not _signed_in(person):
+        return None
+    cache: dict[int, str | None] = person.__dict__.setdefault("_dp_membership_cache", {})
+    if body.pk not in cache:
+        cache[body.pk] = (
+            Membership.objects.filter(body=body, person=person)
+            .exclude(status=Membership.Status.FORMER)
+            .values_list("status", flat=True)
+            .first()
+        )
+    return cache[body.pk]
+
+
+def is_member(person: Any, body: Body) -> bool:
+    return membership_status(person, body) == Membership.Status.MEMBER
+
+
+def _live_mandates(body: Body) -> QuerySet[Mandate]:
+    now = timezone.now()
+    return Mandate.objects.filter(
+        body=body, recalled_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+    )
+
+
+def holds_power(person: Any, power: str, body: Body) -> bool:
+    """True if ``person`` holds a live mandate in ``body`` naming ``power``."""
+    if not _signed_in(person) or not is_member(person, body):
+        return False
+    return any(power in m.powers for m in _live_mandates(body).filter(holder=person))
+
+
+def can(person: Any, power: str, body: Body) -> bool:
+    """May ``person`` (a Person, an AnonymousUser or None) use ``power`` in ``body``?"""
+    charter = body.charter
+    member = is_member(person, body)
+    match power:
+        case "body.view":
+            return charter.visibility != "hidden" or member
+        case "body.read":
+            return charter.visibility == "public" or member
+        case "members.view" | "journal.view":
+            if charter.member_list == "public":
+                return can(person, "body.read", body)
+            if charter.member_list == "members":
+                return member
+            return holds_power(person, charter.member_list_power or "", body)
+        case "mandates.view":
+            return member or can(person, "members.view", body)
+        case "invite":
+            if charter.invite == "members":
+                return member
+            return holds_power(person, charter.invite_power or "", body)
+        case "join":
+            return (
+                _signed_in(person)
+                and charter.admission in ("open", "decision")
+                and membership_status(person, body) is None
+                and can(person, "body.view", body)
+            )
+        case "leave":
+            return membership_status(person, body) is not None
+        case _:
+            return holds_power(person, power, body)
+
+
+def body_for(person: Any, slug: str, power: str = "body.view") -> Body:
+    """The body ``slug`` if ``person`` may use ``power`` there; otherwise NotFound, exactly
+    as for a body that does not exist, so that a hidden body's existence does not leak."""
+    body = Body.objects.filter(slug=slug).first()
+    if body is None or not can(person, power, body):
+        raise NotFound("no such body")
+    return body
+
+
+def bodies_where(person: Any, power: str) -> list[Body]:
+    """Every body in which ``person`` may use ``power``."""
+    if power == "body.view":
+        visible = Q(visibility__in=["public", "members"])
+        if _signed_in(person):
+            visible |= Q(memberships__person=person, memberships__status=Membership.Status.MEMBER)
+        candidates = Body.objects.filter(visible).distinct()
+    elif power in IMPLIED_POWERS and power not in ("join",):
+        candidates = Body.objects.filter(visibility="public")
+        if _signed_in(person):
+            candidates = candidates | Body.objects.filter(memberships__person=person).exclude(
+                memberships__status=Membership.Status.FORMER
+            )
+        candidates = candidates.distinct()
+    elif power == "join":
+        candidates = Body.objects.filter(visibility__in=["public", "members"])
+    else:
+        if not _signed_in(person):
+            return []
+        now = timezone.now()
+        ids = Mandate.objects.filter(
+            holder=person, recalled_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+        ).values_list("body_id", flat=True)
+        candidates = Body.objects.filter(pk__in=ids)
+    return [b for b in candidates.order_by("name") if can(person, power, b)]
+
+
+def people_with(power: str, body: Body) -> QuerySet[Person]:
+    """Every person who may use ``power`` in ``body`` (members and mandate holders only:
+    for powers that the public has, this lists the members who have it)."""
+    members = Person.objects.filter(
+        memberships__body=body, memberships__status=Membership.Status.MEMBER
+    )
+    if power in IMPLIED_POWERS:
+        ids = [p.pk for p in members if can(p, power, body)]
+        return Person.objects.filter(pk__in=ids).order_by("email")
+    holders = _live_mandates(body).values_list("holder_id", flat=True)
+    return (
+        members.filter(pk__in=holders)
+        .filter(mandates__body=body)
+        .distinct()
+        .filter(pk__in=[m.holder_id for m in _live_mandates(body) if power in m.powers])
+        .order_by("email")
+    )

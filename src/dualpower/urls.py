@@ -1,0 +1,9 @@
+"""Top-level URLs: the web pages, allauth's account pages and the API."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("allauth.urls")),
+    path("api/", include("dualpower.api.urls")),
+    path("", include("dualpower.web.urls")),
+]

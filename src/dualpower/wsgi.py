@@ -1,0 +1,8 @@
+"""WSGI entry point for gunicorn (``dualpower serve``)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dualpower.settings")
+application = get_wsgi_application()
