@@ -135,7 +135,8 @@ ACCOUNT_EMAIL_VERIFICATION = env_str("DUALPOWER_EMAIL_VERIFICATION", "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[dualpower] "
-ACCOUNT_RATE_LIMITS: dict[str, str] | bool = False if not PRODUCTION else {}
+if not PRODUCTION:
+    ACCOUNT_RATE_LIMITS = False  # production keeps allauth's default limits
 
 EMAIL_BACKEND = env_str("DUALPOWER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("DUALPOWER_SMTP_HOST", "localhost")
