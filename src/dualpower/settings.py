@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from dualpower.core.env import env_bool, env_int, env_list, env_str
 
@@ -26,7 +27,7 @@ def _secret_key() -> str:
     if key:
         return key
     if PRODUCTION:
-        raise RuntimeError("DUALPOWER_MODE=production needs DUALPOWER_SECRET_KEY")
+        raise ImproperlyConfigured("DUALPOWER_MODE=production needs DUALPOWER_SECRET_KEY")
     path = DATA_DIR / "secret_key"
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
     "ninja",
     "dualpower.accounts",
     "dualpower.bodies",
+    "dualpower.ledger",
+    "dualpower.decisions",
     "dualpower.web",
     "dualpower.api",
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
@@ -11,7 +13,7 @@ from dualpower.bodies.models import Body, JournalEntry
 def test_the_chain_starts_at_genesis_and_links_every_entry(assembly: Body) -> None:
     entries = list(JournalEntry.objects.filter(body=assembly).order_by("seq"))
     assert entries[0].prev_hash == GENESIS
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.prev_hash == before.hash
         assert after.seq == before.seq + 1
     assert journal_head(body=assembly) == entries[-1].hash

@@ -74,6 +74,20 @@ class DecisionRule(_Strict):
         default=0.5, gt=0, le=1, description="share of yes votes needed (> it)"
     )
     ballot: Literal["open", "secret"] = "open"
+    of: Literal["cast", "members"] = Field(
+        default="cast", description="threshold counted over votes cast or over all members"
+    )
+    seats: int = Field(default=1, ge=1, le=100, description="winners, for elections")
+    credits: int = Field(
+        default=100, ge=1, le=10000, description="per-voter budget, quadratic voting"
+    )
+    score_max: int = Field(default=5, ge=1, le=100)
+    consensus_fallback: float | None = Field(
+        default=None, gt=0, le=1, description="supermajority that decides after a blocked round"
+    )
+    amendments: Literal["author", "vote"] = Field(
+        default="author", description="who accepts an amendment: the author, or a vote of its own"
+    )
 
 
 class MandateRules(_Strict):

@@ -19,7 +19,12 @@ Powers implied by membership and the charter:
 ``join``            a signed-in non-member of a visible body that admits openly
                     or by decision (then as an applicant)
 ``leave``           a member or applicant
+``decisions.view``  proposals name members, so: members, or anyone where both the
+                    body and its member list are public
+``vote``            a member (and ``comment``, ``cosign``, ``stand``, ``amend``)
 ==================  ===========================================================
+
+Who may *propose* depends on the kind of decision: see ``may_propose``.
 
 Any other power (``ledger.record_for_others``, ``aid.triage``, ``moderate``...) is held
 only through a live mandate that names it.
@@ -118,8 +123,21 @@ def can(person: Any, power: str, body: Body) -> bool:
             )
         case "leave":
             return membership_status(person, body) is not None
+        case "decisions.view":
+            return member or (charter.visibility == "public" and charter.member_list == "public")
+        case "vote" | "comment" | "cosign" | "stand" | "amend":
+            return member
         case _:
             return holds_power(person, power, body)
+
+
+def may_propose(person: Any, body: Body, decision_kind: str) -> bool:
+    """A member may propose a decision of this kind if the charter's rule for it lets
+    members propose, or names a power the member holds."""
+    if not is_member(person, body):
+        return False
+    proposers = body.charter.rule_for(decision_kind).proposers
+    return proposers == "member" or holds_power(person, proposers, body)
 
 
 def body_for(person: Any, slug: str, power: str = "body.view") -> Body:

@@ -1,0 +1,485 @@
+"""The life of a proposal: draft → deliberation → voting → outcome → execution.
+
+Timing, quorum, threshold, method and ballot secrecy come from the charter's rule for the
+proposal's kind of decision, frozen when the proposal opens. Deadlines are kept by the
+worker (``tasks.proposals_advance``) and also on first access (``proposal_refresh``), so
+nothing hangs while the worker is down.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from dualpower.accounts.models import Person
+from dualpower.bodies import policy
+from dualpower.bodies.charter import DECISION_KINDS, DecisionRule
+from dualpower.bodies.journal import journal_append, journal_head
+from dualpower.bodies.selectors import body_member_count
+from dualpower.core.errors import Conflict, DomainError, Invalid, NotAllowed
+
+from . import actions as registry
+from .counting import CHOICE_METHODS, ballot_validate, count, quorum_met
+from .models import (
+    Amendment,
+    Ballot,
+    Candidacy,
+    Comment,
+    Cosignature,
+    Outcome,
+    Participation,
+    Proposal,
+)
+
+State = Proposal.State
+
+
+def _person_ref(person: Person) -> dict[str, Any]:
+    return {"id": person.pk, "name": person.name}
+
+
+def _decision_kind(requested: str | None, built: list[registry.Action]) -> str:
+    kinds = {a.decision_kind for a in built if a.decision_kind != "general"}
+    if len(kinds) > 1:
+        raise Invalid("one proposal takes one kind of decision: split these actions")
+    inferred = kinds.pop() if kinds else "general"
+    if requested in (None, "", "general"):
+        return inferred
+    if requested not in DECISION_KINDS:
+        raise Invalid(f"unknown kind of decision {requested!r}")
+    if inferred != "general" and requested != inferred:
+        raise Invalid(f"these actions need a {inferred} decision, not {requested}")
+    return requested
+
+
+def _clean_options(labels: list[str]) -> list[dict[str, Any]]:
+    cleaned = [label.strip() for label in labels if label.strip()]
+    if len(set(cleaned)) != len(cleaned):
+        raise Invalid("two options have the same name")
+    if any(len(label) > 200 for label in cleaned):
+        raise Invalid("an option is longer than 200 characters")
+    return [{"key": label, "label": label, "person": None} for label in cleaned]
+
+
+def _is_election(actions: list[dict[str, Any]]) -> bool:
+    return any(
+        a.get("name") == "fill_mandate" and not (a.get("params") or {}).get("holder")
+        for a in actions
+    )
+
+
+def proposal_create(
+    *,
+    body: Any,
+    author: Person,
+    title: str,
+    text: str = "",
+    decision_kind: str | None = None,
+    actions: list[dict[str, Any]] | None = None,
+    options: list[str] | None = None,
+) -> Proposal:
+    """Write a draft. Its actions are validated and checked now, and again at execution."""
+    title = title.strip()
+    if not title or len(title) > 200:
+        raise Invalid("a proposal needs a title of 1 to 200 characters")
+    if len(text) > 50000:
+        raise Invalid("the text is longer than 50,000 characters")
+    specs = list(actions or [])
+    if len(specs) > 20:
+        raise Invalid("a proposal carries at most 20 actions")
+    built = [registry.build(spec) for spec in specs]
+    kind = _decision_kind(decision_kind, built)
+    if not policy.may_propose(author, body, kind):
+        if not policy.can(author, "decisions.view", body):
+            raise NotAllowed("only members may write proposals here")
+        raise NotAllowed(f"the charter does not let you propose {kind.replace('_', ' ')} decisions")
+    ctx = registry.Context(body=body, decision="draft")
+    for action in built:
+        action.check(ctx)
+    rule = body.charter.rule_for(kind)
+    election = _is_election(specs)
+    opts = _clean_options(options or [])
+    if rule.method in CHOICE_METHODS and not election and len(opts) == 1:
+        raise Invalid(
+            f"a {rule.method} vote needs at least two options (or none, for a yes/no vote)"
+        )
+    if rule.method not in CHOICE_METHODS and (opts or election):
+        raise Invalid(
+            f"a {rule.method} vote takes no options: change the charter's method for {kind} decisions"
+        )
+    with transaction.atomic():
+        number = (Proposal.objects.filter(body=body).aggregate(n=Max("number"))["n"] or 0) + 1
+        return Proposal.objects.create(
+            body=body,
+            number=number,
+            author=author,
+            title=title,
+            text=text,
+            decision_kind=kind,
+            actions=[{"name": a.name, "params": a.params.model_dump(mode="json")} for a in built],
+            options=opts,
+        )
+
+
+def effective_rule(rule: DecisionRule, proposal: Proposal) -> DecisionRule:
+    """The charter's rule as it applies to this proposal: a question with no options
+    under a choice method (say, a mandate offered to one named person where elections
+    use STV) is put as a yes/no motion with the same quorum, threshold and secrecy."""
+    if (
+        rule.method in CHOICE_METHODS
+        and not proposal.options
+        and not _is_election(proposal.actions)
+    ):
+        return rule.model_copy(update={"method": "motion"})
+    return rule
+
+
+def proposal_cosign(*, proposal: Proposal, person: Person) -> Cosignature:
+    if not policy.can(person, "cosign", proposal.body):
+        raise NotAllowed("only members may co-sign")
+    if proposal.state != State.DRAFT:
+        raise Conflict("only a draft gathers co-signers")
+    if person.pk == proposal.author_id:
+        raise Conflict("the author does not co-sign their own proposal")
+    try:
+        with transaction.atomic():
+            return Cosignature.objects.create(proposal=proposal, person=person)
+    except IntegrityError:
+        raise Conflict("you have already co-signed") from None
+
+
+def _enqueue_advance(when: datetime) -> None:
+    from .tasks import proposals_advance
+
+    transaction.on_commit(lambda: proposals_advance.using(run_after=when).enqueue())
+
+
+def proposal_open(*, proposal: Proposal, by: Person, now: datetime | None = None) -> Proposal:
+    """Open a draft for deliberation (or straight to voting when the charter allows no
+    deliberation), freezing the charter's rule for it."""
+    if by.pk != proposal.author_id:
+        raise NotAllowed("only the author opens a proposal")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.state != State.DRAFT:
+            raise Conflict("this proposal is already open")
+        rule = effective_rule(locked.body.charter.rule_for(locked.decision_kind), locked)
+        have = locked.cosignatures.count()
+        if have < rule.cosigners:
+            raise Conflict(
+                f"the charter asks for {rule.cosigners} co-signers; this proposal has {have}"
+            )
+        locked.rule = rule.model_dump(mode="json")
+        locked.opened_at = now
+        locked.voting_opens_at = now + timedelta(days=rule.deliberation_days)
+        locked.voting_closes_at = locked.voting_opens_at + timedelta(days=rule.voting_days)
+        locked.state = State.VOTING if rule.deliberation_days == 0 else State.DELIBERATION
+        locked.save(
+            update_fields=["rule", "opened_at", "voting_opens_at", "voting_closes_at", "state"]
+        )
+        journal_append(
+            body=locked.body,
+            kind="proposal.opened",
+            payload={
+                "proposal": locked.number,
+                "title": locked.title,
+                "author": _person_ref(by),
+                "decision_kind": locked.decision_kind,
+                "actions": locked.actions,
+                "rule": locked.rule,
+                "voting_opens_at": locked.voting_opens_at.isoformat(),
+                "voting_closes_at": locked.voting_closes_at.isoformat(),
+            },
+        )
+        _enqueue_advance(locked.voting_opens_at)
+        _enqueue_advance(locked.voting_closes_at)
+    return locked
+
+
+def proposal_withdraw(*, proposal: Proposal, by: Person) -> Proposal:
+    if by.pk != proposal.author_id:
+        raise NotAllowed("only the author withdraws a proposal")
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.state not in (State.DRAFT, State.DELIBERATION):
+            raise Conflict("a proposal can be withdrawn only before voting opens")
+        was_open = locked.state == State.DELIBERATION
+        locked.state = State.WITHDRAWN
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["state", "closed_at"])
+        if was_open:
+            journal_append(
+                body=locked.body, kind="proposal.withdrawn", payload={"proposal": locked.number}
+            )
+    return locked
+
+
+def comment_add(
+    *, proposal: Proposal, author: Person, text: str, parent: Comment | None = None
+) -> Comment:
+    if not policy.can(author, "comment", proposal.body):
+        raise NotAllowed("only members may comment")
+    if proposal.state not in (State.DELIBERATION, State.VOTING):
+        raise Conflict("comments are open during deliberation and voting")
+    text = text.strip()
+    if not text or len(text) > 10000:
+        raise Invalid("a comment needs 1 to 10,000 characters")
+    if parent is not None and parent.proposal_id != proposal.pk:
+        raise Invalid("a reply must answer a comment on the same proposal")
+    return Comment.objects.create(proposal=proposal, author=author, text=text, parent=parent)
+
+
+def amendment_propose(
+    *, proposal: Proposal, author: Person, text: str, reason: str = ""
+) -> Amendment:
+    if not policy.can(author, "amend", proposal.body):
+        raise NotAllowed("only members may propose amendments")
+    if proposal.state != State.DELIBERATION:
+        raise Conflict("amendments are proposed during deliberation")
+    if not text.strip() or len(text) > 50000:
+        raise Invalid("an amendment needs the amended text (1 to 50,000 characters)")
+    if text.strip() == proposal.text.strip():
+        raise Invalid("the amended text is the same as the proposal's")
+    return Amendment.objects.create(
+        proposal=proposal, author=author, text=text, reason=reason.strip()[:5000]
+    )
+
+
+def amendment_decide(*, amendment: Amendment, by: Person, accept: bool) -> Amendment:
+    """The author accepts or rejects an amendment (where the charter leaves it to them)."""
+    proposal = amendment.proposal
+    if by.pk != proposal.author_id:
+        raise NotAllowed("only the proposal's author decides on amendments")
+    if proposal.decision_rule.amendments != "author":
+        raise Conflict("the charter puts amendments to a vote of their own")
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.state != State.DELIBERATION:
+            raise Conflict("amendments are decided during deliberation")
+        am = Amendment.objects.select_for_update().get(pk=amendment.pk)
+        if am.state != Amendment.State.PROPOSED:
+            raise Conflict("this amendment was already decided")
+        am.state = Amendment.State.ACCEPTED if accept else Amendment.State.REJECTED
+        am.decided_at = timezone.now()
+        am.save(update_fields=["state", "decided_at"])
+        if accept:
+            locked.text = am.text
+            locked.save(update_fields=["text"])
+            journal_append(
+                body=locked.body,
+                kind="proposal.amended",
+                payload={
+                    "proposal": locked.number,
+                    "amendment": am.pk,
+                    "author": _person_ref(am.author),
+                },
+            )
+    return am
+
+
+def candidacy_stand(*, proposal: Proposal, person: Person, statement: str = "") -> Candidacy:
+    """Stand for a mandate that the proposal fills by election."""
+    if not policy.can(person, "stand", proposal.body):
+        raise NotAllowed("only members may stand")
+    if not _is_election(proposal.actions):
+        raise Conflict("this proposal does not hold an election")
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.state not in (State.DRAFT, State.DELIBERATION):
+            raise Conflict("candidacies close when voting opens")
+        try:
+            with transaction.atomic():
+                candidacy = Candidacy.objects.create(
+                    proposal=locked, person=person, statement=statement.strip()[:5000]
+                )
+        except IntegrityError:
+            raise Conflict("you are already standing") from None
+        locked.options = [
+            *locked.options,
+            {"key": f"p{person.pk}", "label": person.name, "person": person.pk},
+        ]
+        locked.save(update_fields=["options"])
+    return candidacy
+
+
+def proposal_refresh(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
+    """Move a proposal on if its deadlines have passed; close and count it if voting is over."""
+    now = now or timezone.now()
+    due_voting = (
+        proposal.state == State.DELIBERATION
+        and proposal.voting_opens_at
+        and proposal.voting_opens_at <= now
+    )
+    due_close = proposal.state in (State.DELIBERATION, State.VOTING) and (
+        proposal.voting_closes_at is not None and proposal.voting_closes_at <= now
+    )
+    if not (due_voting or due_close):
+        return proposal
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().select_related("body").get(pk=proposal.pk)
+        if (
+            locked.state == State.DELIBERATION
+            and locked.voting_opens_at
+            and locked.voting_opens_at <= now
+        ):
+            locked.state = State.VOTING
+            locked.save(update_fields=["state"])
+            journal_append(
+                body=locked.body, kind="proposal.voting_opened", payload={"proposal": locked.number}
+            )
+        if (
+            locked.state == State.VOTING
+            and locked.voting_closes_at
+            and locked.voting_closes_at <= now
+        ):
+            _close(locked, now=now)
+    return locked
+
+
+def _new_receipt() -> str:
+    return secrets.token_hex(8)
+
+
+def ballot_cast(
+    *, proposal: Proposal, voter: Person, content: Any, receipt: str | None = None
+) -> str:
+    """Cast or change a ballot; return its receipt code. The last ballot before the close
+    counts. A secret ballot is changed only by presenting its receipt code."""
+    if not policy.can(voter, "vote", proposal.body):
+        raise NotAllowed("only members vote")
+    proposal = proposal_refresh(proposal=proposal)
+    with transaction.atomic():
+        # One lock per proposal: two ballots from one member at one instant are applied
+        # one after the other, and the second replaces the first.
+        locked = Proposal.objects.select_for_update().select_related("body").get(pk=proposal.pk)
+        if locked.state != State.VOTING:
+            raise Conflict(
+                "voting is closed" if locked.state == State.CLOSED else "voting is not open"
+            )
+        rule = locked.decision_rule
+        clean = ballot_validate(rule, locked.option_keys(), content)
+        now = timezone.now()
+        voted_before = Participation.objects.filter(proposal=locked, person=voter).exists()
+        if rule.ballot == "open":
+            ballot = Ballot.objects.filter(proposal=locked, voter=voter).first()
+            if ballot is None:
+                ballot = Ballot.objects.create(
+                    proposal=locked, voter=voter, receipt=_new_receipt(), content=clean, cast_at=now
+                )
+            else:
+                ballot.content, ballot.cast_at = clean, now
+                ballot.save(update_fields=["content", "cast_at"])
+        elif voted_before:
+            ballot = Ballot.objects.filter(
+                proposal=locked, voter__isnull=True, receipt=(receipt or "").strip()
+            ).first()
+            if ballot is None:
+                raise Conflict(
+                    "you have already voted; give your receipt code to change your secret ballot"
+                )
+            ballot.content, ballot.cast_at = clean, now
+            ballot.save(update_fields=["content", "cast_at"])
+        else:
+            ballot = Ballot.objects.create(
+                proposal=locked, voter=None, receipt=_new_receipt(), content=clean, cast_at=now
+            )
+        if not voted_before:
+            Participation.objects.create(proposal=locked, person=voter)
+        if Participation.objects.filter(proposal=locked).count() >= body_member_count(
+            body=locked.body
+        ):
+            _close(locked, now=now, early=True)
+    return ballot.receipt
+
+
+def _close(proposal: Proposal, *, now: datetime, early: bool = False) -> Outcome:
+    """Count and decide; if passed, carry out the actions all together or not at all."""
+    body = proposal.body
+    rule: DecisionRule = proposal.decision_rule
+    members = body_member_count(body=body)
+    participants = Participation.objects.filter(proposal=proposal).count()
+    ballots = list(
+        Ballot.objects.filter(proposal=proposal)
+        .order_by("receipt")
+        .values_list("content", flat=True)
+    )
+    seed = journal_head(body=body)
+    result = count(
+        rule=rule, options=proposal.option_keys(), ballots=ballots, members=members, seed=seed
+    )
+    passed = bool(result.passed)
+    explanation = result.explanation
+    if passed and rule.method in CHOICE_METHODS and not quorum_met(rule, participants, members):
+        passed, explanation = (
+            False,
+            f"Fails: no quorum ({participants} of {members} members took part).",
+        )
+    execution, error = Outcome.Execution.NOTHING, ""
+    if passed and proposal.actions:
+        ctx = registry.Context(
+            body=body,
+            decision=proposal.ref,
+            winners=tuple(result.winners),
+            options=tuple(proposal.options),
+        )
+        try:
+            with transaction.atomic():
+                for spec in proposal.actions:
+                    action = registry.build(spec)
+                    action.check(ctx)
+                    action.apply(ctx)
+            execution = Outcome.Execution.CARRIED_OUT
+        except DomainError as e:
+            execution, error = Outcome.Execution.NOT_CARRIED_OUT, e.message
+    result_json = result.to_json() | {"passed": passed, "explanation": explanation}
+    outcome = Outcome.objects.create(
+        proposal=proposal,
+        passed=passed,
+        result=result_json,
+        members=members,
+        participants=participants,
+        seed=seed,
+        execution=execution,
+        execution_error=error,
+        decided_at=now,
+    )
+    proposal.state = State.CLOSED
+    proposal.closed_at = now
+    proposal.save(update_fields=["state", "closed_at"])
+    journal_append(
+        body=body,
+        kind="proposal.decided",
+        payload={
+            "proposal": proposal.number,
+            "passed": passed,
+            "winners": list(result.winners),
+            "members": members,
+            "participants": participants,
+            "seed": seed,
+            "early": early,
+            "execution": execution,
+            "execution_error": error,
+            "counts": result.rounds[-1].counts if result.rounds else {},
+        },
+    )
+    return outcome
+
+
+def proposals_advance_due(*, now: datetime | None = None) -> int:
+    """Advance every proposal whose deadline has passed; return how many moved."""
+    now = now or timezone.now()
+    due = Proposal.objects.filter(state__in=[State.DELIBERATION, State.VOTING]).filter(
+        voting_opens_at__lte=now
+    )
+    moved = 0
+    for proposal in due:
+        before = proposal.state
+        after = proposal_refresh(proposal=proposal, now=now)
+        moved += after.state != before
+    return moved
