@@ -9,8 +9,6 @@ from django.db import models
 
 
 class PersonManager(BaseUserManager["Person"]):
-    use_in_migrations = True
-
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> Person:
         if not email:
             raise ValueError("a person needs an e-mail address")

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import dualpower.accounts.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -92,9 +91,6 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "users",
                 "abstract": False,
             },
-            managers=[
-                ("objects", dualpower.accounts.models.PersonManager()),
-            ],
         ),
         migrations.CreateModel(
             name="ApiToken",
