@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dualpower.bodies",
     "dualpower.ledger",
     "dualpower.decisions",
+    "dualpower.notifications",
     "dualpower.web",
     "dualpower.api",
 ]
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "dualpower.web.middleware.FormErrorStatusMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 

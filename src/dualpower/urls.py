@@ -5,5 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/", include("dualpower.api.urls")),
+    path("", include("dualpower.ledger.urls")),
+    path("", include("dualpower.notifications.urls")),
     path("", include("dualpower.web.urls")),
 ]

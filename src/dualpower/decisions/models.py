@@ -36,6 +36,9 @@ class Proposal(models.Model):
     voting_opens_at = models.DateTimeField(null=True, blank=True)
     voting_closes_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="when members were told voting closes soon"
+    )
 
     class Meta:
         constraints = [
@@ -49,6 +52,14 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body.slug}#{self.number} {self.title}"
+
+    @property
+    def path(self) -> str:
+        return f"/bodies/{self.body.slug}/proposals/{self.number}/"
+
+    @property
+    def path(self) -> str:
+        return f"/bodies/{self.body.slug}/proposals/{self.number}/"
 
     @property
     def ref(self) -> str:

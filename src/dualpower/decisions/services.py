@@ -22,6 +22,7 @@ from dualpower.bodies.charter import DECISION_KINDS, DecisionRule
 from dualpower.bodies.journal import journal_append, journal_head
 from dualpower.bodies.selectors import body_member_count
 from dualpower.core.errors import Conflict, DomainError, Invalid, NotAllowed
+from dualpower.notifications.services import notify_members
 
 from . import actions as registry
 from .counting import CHOICE_METHODS, ballot_validate, count, quorum_met
@@ -198,8 +199,29 @@ def proposal_open(*, proposal: Proposal, by: Person, now: datetime | None = None
             },
         )
         _enqueue_advance(locked.voting_opens_at)
+        _enqueue_advance(locked.voting_closes_at - timedelta(hours=24))
         _enqueue_advance(locked.voting_closes_at)
+        if locked.state == State.VOTING:
+            _tell(locked, "voting.opened", f"Voting is open: {locked.title}")
+        else:
+            _tell(locked, "proposal.opened", f"New proposal: {locked.title}")
     return locked
+
+
+def _tell(proposal: Proposal, event: str, subject: str) -> None:
+    when = ""
+    if proposal.voting_opens_at and proposal.voting_closes_at:
+        when = (
+            f"\nVoting opens {proposal.voting_opens_at:%Y-%m-%d %H:%M} UTC and closes "
+            f"{proposal.voting_closes_at:%Y-%m-%d %H:%M} UTC."
+        )
+    notify_members(
+        body=proposal.body,
+        event=event,
+        subject=subject,
+        text=f"{proposal.body.name}, proposal {proposal.number}: {proposal.title}{when}",
+        url=proposal.path,
+    )
 
 
 def proposal_withdraw(*, proposal: Proposal, by: Person) -> Proposal:
@@ -309,36 +331,42 @@ def candidacy_stand(*, proposal: Proposal, person: Person, statement: str = "") 
 
 
 def proposal_refresh(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
-    """Move a proposal on if its deadlines have passed; close and count it if voting is over."""
+    """Move a proposal on if its deadlines have passed: open voting, remind members a day
+    before the close, and close and count it when voting is over."""
     now = now or timezone.now()
-    due_voting = (
-        proposal.state == State.DELIBERATION
-        and proposal.voting_opens_at
-        and proposal.voting_opens_at <= now
+    opens, closes = proposal.voting_opens_at, proposal.voting_closes_at
+    live = proposal.state in (State.DELIBERATION, State.VOTING)
+    due_voting = proposal.state == State.DELIBERATION and opens is not None and opens <= now
+    due_close = live and closes is not None and closes <= now
+    due_reminder = (
+        proposal.state == State.VOTING
+        and proposal.reminded_at is None
+        and closes is not None
+        and closes - timedelta(hours=24) <= now
     )
-    due_close = proposal.state in (State.DELIBERATION, State.VOTING) and (
-        proposal.voting_closes_at is not None and proposal.voting_closes_at <= now
-    )
-    if not (due_voting or due_close):
+    if not (due_voting or due_close or due_reminder):
         return proposal
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().select_related("body").get(pk=proposal.pk)
-        if (
-            locked.state == State.DELIBERATION
-            and locked.voting_opens_at
-            and locked.voting_opens_at <= now
-        ):
+        opens, closes = locked.voting_opens_at, locked.voting_closes_at
+        if locked.state == State.DELIBERATION and opens is not None and opens <= now:
             locked.state = State.VOTING
             locked.save(update_fields=["state"])
             journal_append(
                 body=locked.body, kind="proposal.voting_opened", payload={"proposal": locked.number}
             )
-        if (
-            locked.state == State.VOTING
-            and locked.voting_closes_at
-            and locked.voting_closes_at <= now
-        ):
+            _tell(locked, "voting.opened", f"Voting is open: {locked.title}")
+        if locked.state == State.VOTING and closes is not None and closes <= now:
             _close(locked, now=now)
+        elif (
+            locked.state == State.VOTING
+            and locked.reminded_at is None
+            and closes is not None
+            and closes - timedelta(hours=24) <= now
+        ):
+            locked.reminded_at = now
+            locked.save(update_fields=["reminded_at"])
+            _tell(locked, "voting.closing", f"Voting closes within 24 hours: {locked.title}")
     return locked
 
 
@@ -468,6 +496,10 @@ def _close(proposal: Proposal, *, now: datetime, early: bool = False) -> Outcome
             "counts": result.rounds[-1].counts if result.rounds else {},
         },
     )
+    verdict = "passed" if passed else "did not pass"
+    if execution == Outcome.Execution.NOT_CARRIED_OUT:
+        verdict = "passed, not carried out"
+    _tell(proposal, "proposal.decided", f"Decided ({verdict}): {proposal.title}")
     return outcome
 
 
@@ -478,7 +510,7 @@ def proposals_advance_due(*, now: datetime | None = None) -> int:
         voting_opens_at__lte=now
     )
     moved = 0
-    for proposal in due:
+    for proposal in due.select_related("body"):
         before = proposal.state
         after = proposal_refresh(proposal=proposal, now=now)
         moved += after.state != before
