@@ -58,10 +58,6 @@ class Proposal(models.Model):
         return f"/bodies/{self.body.slug}/proposals/{self.number}/"
 
     @property
-    def path(self) -> str:
-        return f"/bodies/{self.body.slug}/proposals/{self.number}/"
-
-    @property
     def ref(self) -> str:
         return f"proposal {self.number}"
 
