@@ -185,3 +185,24 @@ def test_a_proposal_whose_action_became_impossible_passes_but_is_not_carried_out
     # nothing half-applied: the resolution was not journaled either, only the decision
     assert [e.kind for e in trio.journal.filter(seq__gt=before)] == ["proposal.decided"]
     assert not policy.can(carol, "moderate", trio)
+
+
+def test_where_the_charter_says_so_an_amendment_goes_to_a_vote_of_its_own(
+    trio: Body, alice: Person, bob: Person, carol: Person
+) -> None:
+    set_rule(trio, "general", amendments="vote", deliberation_days=5)
+    proposal = proposal_open(
+        proposal=proposal_create(body=trio, author=alice, title="Trees", text="Plant 10 trees."), by=alice
+    )
+    amendment = amendment_propose(proposal=proposal, author=bob, text="Plant 20 trees.", reason="Shade")
+    with pytest.raises(Conflict, match="vote of their own"):
+        amendment_decide(amendment=amendment, by=alice, accept=True)
+    vote = Proposal.objects.get(body=trio, number=proposal.number + 1)
+    assert vote.author == bob and vote.actions[0]["name"] == "accept_amendment"
+    set_rule(trio, "general", amendments="vote", deliberation_days=0)
+    vote = proposal_open(proposal=vote, by=bob)
+    for person in (alice, bob, carol):
+        ballot_cast(proposal=vote, voter=person, content={"choice": "yes"})
+    proposal.refresh_from_db()
+    assert proposal.text == "Plant 20 trees."
+    assert proposal.state == State.DELIBERATION

@@ -299,3 +299,53 @@ class ChangeProfile(Action):
                 "visibility": self.params.visibility
             }
             charter_adopt(body=ctx.body, rules=rules, adopted_by=ctx.decision)
+
+
+class AmendmentParams(Params):
+    amendment: int = Field(ge=1)
+
+
+@register
+class AcceptAmendment(Action):
+    """Accept an amendment to another proposal, where the charter puts amendments to a
+    vote of their own. The amended proposal must still be in deliberation."""
+
+    name = "accept_amendment"
+    label = "Accept an amendment"
+    params_model = AmendmentParams
+
+    def _amendment(self, ctx: Context) -> Any:
+        from .models import Amendment, Proposal
+
+        assert isinstance(self.params, AmendmentParams)
+        amendment = (
+            Amendment.objects.select_related("proposal")
+            .filter(pk=self.params.amendment, proposal__body=ctx.body)
+            .first()
+        )
+        if amendment is None:
+            raise Conflict(f"amendment {self.params.amendment} is not an amendment in {ctx.body.name}")
+        if amendment.state != Amendment.State.PROPOSED:
+            raise Conflict("this amendment was already decided")
+        if amendment.proposal.state != Proposal.State.DELIBERATION:
+            raise Conflict("the amended proposal is no longer in deliberation")
+        return amendment
+
+    def check(self, ctx: Context) -> None:
+        self._amendment(ctx)
+
+    def apply(self, ctx: Context) -> None:
+        from django.utils import timezone
+
+        amendment = self._amendment(ctx)
+        amendment.state = "accepted"
+        amendment.decided_at = timezone.now()
+        amendment.save(update_fields=["state", "decided_at"])
+        target = amendment.proposal
+        target.text = amendment.text
+        target.save(update_fields=["text"])
+        journal_append(
+            body=ctx.body,
+            kind="proposal.amended",
+            payload={"proposal": target.number, "amendment": amendment.pk, "by": ctx.decision},
+        )

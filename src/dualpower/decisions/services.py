@@ -268,9 +268,21 @@ def amendment_propose(
         raise Invalid("an amendment needs the amended text (1 to 50,000 characters)")
     if text.strip() == proposal.text.strip():
         raise Invalid("the amended text is the same as the proposal's")
-    return Amendment.objects.create(
-        proposal=proposal, author=author, text=text, reason=reason.strip()[:5000]
-    )
+    with transaction.atomic():
+        amendment = Amendment.objects.create(
+            proposal=proposal, author=author, text=text, reason=reason.strip()[:5000]
+        )
+        if proposal.decision_rule.amendments == "vote":
+            # The charter puts amendments to a vote of their own: a linked draft that the
+            # amendment's author opens like any proposal.
+            proposal_create(
+                body=proposal.body,
+                author=author,
+                title=f"Amend proposal {proposal.number}: {proposal.title}"[:200],
+                text=reason,
+                actions=[{"name": "accept_amendment", "params": {"amendment": amendment.pk}}],
+            )
+    return amendment
 
 
 def amendment_decide(*, amendment: Amendment, by: Person, accept: bool) -> Amendment:
