@@ -192,9 +192,12 @@ def test_where_the_charter_says_so_an_amendment_goes_to_a_vote_of_its_own(
 ) -> None:
     set_rule(trio, "general", amendments="vote", deliberation_days=5)
     proposal = proposal_open(
-        proposal=proposal_create(body=trio, author=alice, title="Trees", text="Plant 10 trees."), by=alice
+        proposal=proposal_create(body=trio, author=alice, title="Trees", text="Plant 10 trees."),
+        by=alice,
     )
-    amendment = amendment_propose(proposal=proposal, author=bob, text="Plant 20 trees.", reason="Shade")
+    amendment = amendment_propose(
+        proposal=proposal, author=bob, text="Plant 20 trees.", reason="Shade"
+    )
     with pytest.raises(Conflict, match="vote of their own"):
         amendment_decide(amendment=amendment, by=alice, accept=True)
     vote = Proposal.objects.get(body=trio, number=proposal.number + 1)

@@ -324,7 +324,9 @@ class AcceptAmendment(Action):
             .first()
         )
         if amendment is None:
-            raise Conflict(f"amendment {self.params.amendment} is not an amendment in {ctx.body.name}")
+            raise Conflict(
+                f"amendment {self.params.amendment} is not an amendment in {ctx.body.name}"
+            )
         if amendment.state != Amendment.State.PROPOSED:
             raise Conflict("this amendment was already decided")
         if amendment.proposal.state != Proposal.State.DELIBERATION:

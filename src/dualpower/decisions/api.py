@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from dualpower.api.auth import READ, WRITE, person, person_or_none
 from dualpower.api.schemas import Problem
@@ -170,14 +170,12 @@ def proposal_list(request: HttpRequest, slug: str, state: str | None = None) -> 
 
 
 @router.post("/{slug}/proposals", auth=WRITE, response={201: ProposalOut, **PROBLEMS})
-def proposal_create(
-    request: HttpRequest, slug: str, payload: ProposalIn
-) -> tuple[int, ProposalOut]:
+def proposal_create(request: HttpRequest, slug: str, payload: ProposalIn) -> Status[ProposalOut]:
     """Write a draft. Its actions are checked now and again when it passes."""
     body = policy.body_for(person(request), slug, "decisions.view")
     data = payload.model_dump()
     proposal = services.proposal_create(body=body, author=person(request), **data)
-    return 201, _out(proposal)
+    return Status(201, _out(proposal))
 
 
 @router.get("/{slug}/proposals/{number}", auth=READ, response={200: ProposalOut, **PROBLEMS})
@@ -232,7 +230,7 @@ def comment_list(request: HttpRequest, slug: str, number: int) -> list[CommentOu
 )
 def comment_add(
     request: HttpRequest, slug: str, number: int, payload: CommentIn
-) -> tuple[int, CommentOut]:
+) -> Status[CommentOut]:
     proposal = _proposal(request, slug, number)
     parent = None
     if payload.parent is not None:
@@ -242,7 +240,7 @@ def comment_add(
     comment = services.comment_add(
         proposal=proposal, author=person(request), text=payload.text, parent=parent
     )
-    return 201, _comment_out(comment)
+    return Status(201, _comment_out(comment))
 
 
 def _amendment_out(a: Amendment) -> AmendmentOut:
@@ -264,12 +262,12 @@ def amendment_list(request: HttpRequest, slug: str, number: int) -> list[Amendme
 )
 def amendment_propose(
     request: HttpRequest, slug: str, number: int, payload: AmendmentIn
-) -> tuple[int, AmendmentOut]:
+) -> Status[AmendmentOut]:
     proposal = _proposal(request, slug, number)
     amendment = services.amendment_propose(
         proposal=proposal, author=person(request), text=payload.text, reason=payload.reason
     )
-    return 201, _amendment_out(amendment)
+    return Status(201, _amendment_out(amendment))
 
 
 @router.post(
@@ -296,11 +294,11 @@ def amendment_decide(
 )
 def candidacy_stand(
     request: HttpRequest, slug: str, number: int, payload: CandidacyIn
-) -> tuple[int, ProposalOut]:
+) -> Status[ProposalOut]:
     """Stand for the mandate this proposal fills by election."""
     proposal = _proposal(request, slug, number)
     services.candidacy_stand(proposal=proposal, person=person(request), statement=payload.statement)
-    return 201, _out(_proposal(request, slug, number))
+    return Status(201, _out(_proposal(request, slug, number)))
 
 
 @router.post(

@@ -235,7 +235,7 @@ def ballot_content(
         return {"approve": data.getlist("approve")}
     if method in ("score", "quadratic"):
         values = {
-            key: _whole(data[f"o{i}"], label)
+            key: _whole(data.get(f"o{i}", ""), label)
             for i, (key, label) in enumerate(options)
             if data.get(f"o{i}", "").strip()
         }

@@ -3,10 +3,10 @@ from django.urls import path
 from . import views
 
 app_name = "decisions"
-P = "b/<slug:slug>/proposals/<int:number>/"
+P = "bodies/<slug:slug>/proposals/<int:number>/"
 urlpatterns = [
-    path("b/<slug:slug>/proposals/", views.proposal_list, name="list"),
-    path("b/<slug:slug>/proposals/new/", views.proposal_new, name="new"),
+    path("bodies/<slug:slug>/proposals/", views.proposal_list, name="list"),
+    path("bodies/<slug:slug>/proposals/new/", views.proposal_new, name="new"),
     path(P, views.proposal_detail, name="detail"),
     path(P + "result/", views.proposal_result, name="result"),
     path(P + "ballots.blt", views.ballots_blt, name="blt"),

@@ -81,9 +81,9 @@ def _body_context(request: HttpRequest, body: Body) -> dict[str, Any]:
 def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
     body = policy.body_for(request.user, slug, VIEW)
     show = request.GET.get("show", "all") if request.GET.get("show") in FILTERS else "all"
-    page = Paginator(
-        selectors.proposal_list(body=body, states=FILTERS[show]), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(selectors.proposal_list(body=body, states=FILTERS[show]), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     outcomes = {o.proposal_id: o for o in Outcome.objects.filter(proposal__in=list(page))}
     rows = [(p, outcomes.get(p.pk)) for p in page]
     may_propose = any(policy.may_propose(request.user, body, k) for k in DECISION_KINDS)
@@ -240,7 +240,9 @@ def amendment_decide(request: HttpRequest, slug: str, number: int, pk: int) -> H
         raise NotFound("no such amendment")
     accept = request.POST.get("decision") == "accept"
     services.amendment_decide(amendment=amendment, by=_me(request), accept=accept)
-    messages.success(request, "The amendment is accepted." if accept else "The amendment is rejected.")
+    messages.success(
+        request, "The amendment is accepted." if accept else "The amendment is rejected."
+    )
     return redirect(proposal.path + "#amendments")
 
 
@@ -477,13 +479,21 @@ def _action_words(name: str, params: dict[str, Any], people: dict[int, Person]) 
         case "fill_mandate":
             powers = ", ".join(params.get("powers") or []) or "no special powers"
             holder = params.get("holder")
-            by = f"held by {_who(people, holder)}" if holder else "filled by election among those who stand"
+            by = (
+                f"held by {_who(people, holder)}"
+                if holder
+                else "filled by election among those who stand"
+            )
             return (
                 f"Create the mandate “{params.get('role')}” ({powers}; "
                 f"{params.get('term_days')} days), {by}."
             )
         case "recall_mandate":
-            mandate = Mandate.objects.filter(pk=params.get("mandate")).select_related("holder").first()
+            mandate = (
+                Mandate.objects.filter(pk=int(params.get("mandate") or 0))
+                .select_related("holder")
+                .first()
+            )
             what = f"“{mandate.role}” held by {mandate.holder.name}" if mandate else "a mandate"
             return f"Recall the mandate {what}."
         case "change_profile":
