@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dualpower.ledger",
     "dualpower.decisions",
     "dualpower.notifications",
+    "dualpower.federation",
     "dualpower.web",
     "dualpower.api",
 ]

@@ -101,6 +101,15 @@ class CreditRules(_Strict):
     ceiling: int | None = Field(default=None, ge=0)
 
 
+class FederationRules(_Strict):
+    """How a federation decides: by the ratification of every member body (each under its
+    own charter), counted by ``count``."""
+
+    mode: Literal["ratification", "delegates"] = "ratification"
+    count: Literal["majority", "supermajority", "consensus", "weighted"] = "majority"
+    threshold: float = Field(default=2 / 3, gt=0, le=1, description="for count 'supermajority'")
+
+
 class Charter(_Strict):
     """The rules of one body."""
 
@@ -114,6 +123,7 @@ class Charter(_Strict):
     decisions: dict[str, DecisionRule] = Field(default_factory=dict)
     mandates: MandateRules = MandateRules()
     credit: CreditRules | None = None
+    federation: FederationRules = FederationRules()
     modules: tuple[str, ...] = ()
 
     @model_validator(mode="after")

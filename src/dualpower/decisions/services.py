@@ -9,6 +9,7 @@ nothing hangs while the worker is down.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from dualpower import voting
 from dualpower.accounts.models import Person
 from dualpower.bodies import policy
 from dualpower.bodies.charter import DECISION_KINDS, DecisionRule
@@ -165,7 +167,6 @@ def proposal_open(*, proposal: Proposal, by: Person, now: datetime | None = None
     deliberation), freezing the charter's rule for it."""
     if by.pk != proposal.author_id:
         raise NotAllowed("only the author opens a proposal")
-    now = now or timezone.now()
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.state != State.DRAFT:
@@ -176,36 +177,62 @@ def proposal_open(*, proposal: Proposal, by: Person, now: datetime | None = None
             raise Conflict(
                 f"the charter asks for {rule.cosigners} co-signers; this proposal has {have}"
             )
-        locked.rule = rule.model_dump(mode="json")
-        locked.opened_at = now
-        locked.voting_opens_at = now + timedelta(days=rule.deliberation_days)
-        locked.voting_closes_at = locked.voting_opens_at + timedelta(days=rule.voting_days)
-        locked.state = State.VOTING if rule.deliberation_days == 0 else State.DELIBERATION
-        locked.save(
-            update_fields=["rule", "opened_at", "voting_opens_at", "voting_closes_at", "state"]
-        )
-        journal_append(
-            body=locked.body,
-            kind="proposal.opened",
-            payload={
-                "proposal": locked.number,
-                "title": locked.title,
-                "author": _person_ref(by),
-                "decision_kind": locked.decision_kind,
-                "actions": locked.actions,
-                "rule": locked.rule,
-                "voting_opens_at": locked.voting_opens_at.isoformat(),
-                "voting_closes_at": locked.voting_closes_at.isoformat(),
-            },
-        )
-        _enqueue_advance(locked.voting_opens_at)
-        _enqueue_advance(locked.voting_closes_at - timedelta(hours=24))
-        _enqueue_advance(locked.voting_closes_at)
-        if locked.state == State.VOTING:
-            _tell(locked, "voting.opened", f"Voting is open: {locked.title}")
-        else:
-            _tell(locked, "proposal.opened", f"New proposal: {locked.title}")
+        return open_now(locked, rule=rule, now=now or timezone.now())
+
+
+def open_now(
+    locked: Proposal, *, rule: DecisionRule, now: datetime, closes_at: datetime | None = None
+) -> Proposal:
+    """Open a locked draft under ``rule``. Also used by modules that open proposals on a
+    body's behalf (a federation opening ratifications), with their own deadline."""
+    locked.rule = rule.model_dump(mode="json")
+    locked.opened_at = now
+    locked.voting_opens_at = now + timedelta(days=rule.deliberation_days)
+    locked.voting_closes_at = closes_at or locked.voting_opens_at + timedelta(days=rule.voting_days)
+    if locked.voting_opens_at > locked.voting_closes_at:
+        locked.voting_opens_at = now
+    locked.state = State.VOTING if locked.voting_opens_at <= now else State.DELIBERATION
+    locked.save(update_fields=["rule", "opened_at", "voting_opens_at", "voting_closes_at", "state"])
+    journal_append(
+        body=locked.body,
+        kind="proposal.opened",
+        payload={
+            "proposal": locked.number,
+            "title": locked.title,
+            "author": _person_ref(locked.author),
+            "decision_kind": locked.decision_kind,
+            "actions": locked.actions,
+            "rule": locked.rule,
+            "voting_opens_at": locked.voting_opens_at.isoformat(),
+            "voting_closes_at": locked.voting_closes_at.isoformat(),
+        },
+    )
+    _enqueue_advance(locked.voting_opens_at)
+    _enqueue_advance(locked.voting_closes_at - timedelta(hours=24))
+    _enqueue_advance(locked.voting_closes_at)
+    if locked.state == State.VOTING:
+        _tell(locked, "voting.opened", f"Voting is open: {locked.title}")
+        _run_hooks(VOTING_OPENED, locked)
+    else:
+        _tell(locked, "proposal.opened", f"New proposal: {locked.title}")
     return locked
+
+
+# Extension points for modules built on the engine (federation): each is a list of
+# callables, appended to by an app's ``ready()``.
+VOTING_OPENED: list[Callable[[Proposal], None]] = []
+"""Called inside the transaction when a proposal's voting opens."""
+CLOSED: list[Callable[[Proposal], None]] = []
+"""Called inside the transaction right after a proposal is decided."""
+TALLY: list[Callable[[Proposal, int], voting.Result | None]] = []
+"""Asked at the close (with the member count) for a count that replaces the ballots'."""
+BALLOT_GUARD: list[Callable[[Proposal, Person], None]] = []
+"""Asked before a ballot is cast; may raise a DomainError to refuse it."""
+
+
+def _run_hooks(hooks: list[Callable[[Proposal], None]], proposal: Proposal) -> None:
+    for hook in hooks:
+        hook(proposal)
 
 
 def _tell(proposal: Proposal, event: str, subject: str) -> None:
@@ -368,6 +395,7 @@ def proposal_refresh(*, proposal: Proposal, now: datetime | None = None) -> Prop
                 body=locked.body, kind="proposal.voting_opened", payload={"proposal": locked.number}
             )
             _tell(locked, "voting.opened", f"Voting is open: {locked.title}")
+            _run_hooks(VOTING_OPENED, locked)
         if locked.state == State.VOTING and closes is not None and closes <= now:
             _close(locked, now=now)
         elif (
@@ -402,6 +430,8 @@ def ballot_cast(
             raise Conflict(
                 "voting is closed" if locked.state == State.CLOSED else "voting is not open"
             )
+        for guard in BALLOT_GUARD:
+            guard(locked, voter)
         rule = locked.decision_rule
         clean = ballot_validate(rule, locked.option_keys(), content)
         now = timezone.now()
@@ -450,12 +480,18 @@ def _close(proposal: Proposal, *, now: datetime, early: bool = False) -> Outcome
         .values_list("content", flat=True)
     )
     seed = journal_head(body=body)
-    result = count(
+    override = next((r for r in (hook(proposal, members) for hook in TALLY) if r is not None), None)
+    result = override or count(
         rule=rule, options=proposal.option_keys(), ballots=ballots, members=members, seed=seed
     )
     passed = bool(result.passed)
     explanation = result.explanation
-    if passed and rule.method in CHOICE_METHODS and not quorum_met(rule, participants, members):
+    if (
+        override is None
+        and passed
+        and rule.method in CHOICE_METHODS
+        and not quorum_met(rule, participants, members)
+    ):
         passed, explanation = (
             False,
             f"Fails: no quorum ({participants} of {members} members took part).",
@@ -512,7 +548,17 @@ def _close(proposal: Proposal, *, now: datetime, early: bool = False) -> Outcome
     if execution == Outcome.Execution.NOT_CARRIED_OUT:
         verdict = "passed, not carried out"
     _tell(proposal, "proposal.decided", f"Decided ({verdict}): {proposal.title}")
+    _run_hooks(CLOSED, proposal)
     return outcome
+
+
+def proposal_close_now(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
+    """Close and count a proposal in voting at once (every voter has decided)."""
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().select_related("body").get(pk=proposal.pk)
+        if locked.state == State.VOTING:
+            _close(locked, now=now or timezone.now(), early=True)
+    return locked
 
 
 def proposals_advance_due(*, now: datetime | None = None) -> int:

@@ -504,7 +504,10 @@ def _action_words(name: str, params: dict[str, Any], people: dict[int, Person]) 
                 parts.append(f"set its description to “{params['about']}”")
             if params.get("visibility"):
                 parts.append(f"make it {params['visibility']}")
-            return "; ".join(parts).capitalize() + "."
+            text = "; ".join(parts) or "change nothing"
+            return text[:1].upper() + text[1:] + "."
+        case "accept_amendment":
+            return f"Accept amendment {params.get('amendment')} to the proposal it amends."
         case _:
             return name.replace("_", " ").capitalize()
 

@@ -1,0 +1,269 @@
+"""Federation from below: bodies join by two decisions, leave by their own, and a
+federation decides by the ratification of every member body under its own charter."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from dualpower import voting
+from dualpower.bodies.journal import journal_append
+from dualpower.bodies.models import Body
+from dualpower.bodies.selectors import body_member_count
+from dualpower.core.errors import Conflict, Invalid, NotFound
+from dualpower.decisions import services as decisions
+from dualpower.decisions.models import Outcome, Proposal
+
+from .models import FederationMembership, Ratification
+
+FEDERATING_KINDS = ("federation", "council")
+Status = FederationMembership.Status
+
+
+def _ref(body: Body) -> dict[str, Any]:
+    return {"slug": body.slug, "name": body.name}
+
+
+def body_by_slug(slug: str) -> Body:
+    body = Body.objects.filter(slug=slug).first()
+    if body is None:
+        raise NotFound(f"no such body: {slug}")
+    return body
+
+
+def member_bodies(*, federation: Body) -> list[Body]:
+    ids = FederationMembership.objects.filter(
+        federation=federation, status=Status.MEMBER
+    ).values_list("member_id", flat=True)
+    return list(Body.objects.filter(pk__in=ids).order_by("name"))
+
+
+def federations_of(*, body: Body) -> list[Body]:
+    ids = FederationMembership.objects.filter(member=body, status=Status.MEMBER).values_list(
+        "federation_id", flat=True
+    )
+    return list(Body.objects.filter(pk__in=ids).order_by("name"))
+
+
+def _below(body: Body) -> set[int]:
+    """Every body federated, at any depth, under ``body``."""
+    seen: set[int] = set()
+    frontier = {body.pk}
+    while frontier:
+        ids = set(
+            FederationMembership.objects.filter(federation_id__in=frontier)
+            .exclude(status=Status.FORMER)
+            .values_list("member_id", flat=True)
+        )
+        frontier = ids - seen
+        seen |= ids
+    return seen
+
+
+def federation_check(*, federation: Body, member: Body) -> FederationMembership | None:
+    """Raise unless ``member`` may join ``federation``; return a pending membership."""
+    if federation.kind not in FEDERATING_KINDS:
+        raise Invalid(f"{federation.name} is not a federation or council of bodies")
+    if federation.pk == member.pk or federation.pk in _below(member):
+        raise Invalid(f"{member.name} cannot join {federation.name}: federations do not loop")
+    live = FederationMembership.objects.filter(federation=federation, member=member).exclude(
+        status=Status.FORMER
+    )
+    current = live.first()
+    if current is not None and current.status == Status.MEMBER:
+        raise Conflict(f"{member.name} is already a member of {federation.name}")
+    return current
+
+
+def federation_consent(
+    *, federation: Body, member: Body, side: str, decision: str
+) -> FederationMembership:
+    """Record one side's decision; the body becomes a member when both have decided."""
+    with transaction.atomic():
+        current = federation_check(federation=federation, member=member)
+        fm = current or FederationMembership.objects.create(federation=federation, member=member)
+        fm = FederationMembership.objects.select_for_update().get(pk=fm.pk)
+        field = "body_decision" if side == "body" else "federation_decision"
+        if getattr(fm, field):
+            raise Conflict("this side has already decided")
+        setattr(fm, field, decision)
+        fields = [field]
+        if fm.body_decision and fm.federation_decision:
+            fm.status, fm.joined_at = Status.MEMBER, timezone.now()
+            fields += ["status", "joined_at"]
+        fm.save(update_fields=fields)
+        kind = "federation.joined" if fm.status == Status.MEMBER else "federation.consented"
+        payload = {
+            "federation": _ref(federation),
+            "member": _ref(member),
+            "side": side,
+            "by": decision,
+        }
+        journal_append(body=federation, kind=kind, payload=payload)
+        journal_append(body=member, kind=kind, payload=payload)
+    return fm
+
+
+def federation_leave(*, federation: Body, member: Body, decision: str) -> FederationMembership:
+    """A body leaves by its own decision alone, at any time."""
+    with transaction.atomic():
+        fm = (
+            FederationMembership.objects.select_for_update()
+            .filter(federation=federation, member=member)
+            .exclude(status=Status.FORMER)
+            .first()
+        )
+        if fm is None:
+            raise Conflict(f"{member.name} is not in {federation.name}")
+        fm.status, fm.left_at = Status.FORMER, timezone.now()
+        fm.save(update_fields=["status", "left_at"])
+        payload = {"federation": _ref(federation), "member": _ref(member), "by": decision}
+        journal_append(body=federation, kind="federation.left", payload=payload)
+        journal_append(body=member, kind="federation.left", payload=payload)
+    return fm
+
+
+def ratifications_open(fed_proposal: Proposal) -> list[Ratification]:
+    """Open a linked ratification proposal in every member body (decided under that
+    body's own charter, by the federation's deadline)."""
+    federation = fed_proposal.body
+    if federation.charter.federation.mode != "ratification":
+        return []
+    members = member_bodies(federation=federation)
+    now = timezone.now()
+    opened = []
+    for member in members:
+        number = (Proposal.objects.filter(body=member).aggregate(n=Max("number"))["n"] or 0) + 1
+        draft = Proposal.objects.create(
+            body=member,
+            number=number,
+            author=fed_proposal.author,
+            title=f"Ratify for {federation.name}: {fed_proposal.title}"[:200],
+            text=f"{federation.name} asks its member bodies to ratify proposal "
+            f"{fed_proposal.number}.\n\n{fed_proposal.text}",
+            decision_kind="federation",
+        )
+        rule = decisions.effective_rule(member.charter.rule_for("federation"), draft)
+        ratification = Ratification.objects.create(
+            federation_proposal=fed_proposal,
+            member=member,
+            proposal=draft,
+            weight=body_member_count(body=member),
+        )
+        decisions.open_now(draft, rule=rule, now=now, closes_at=fed_proposal.voting_closes_at)
+        opened.append(ratification)
+    if members:
+        journal_append(
+            body=federation,
+            kind="ratification.opened",
+            payload={"proposal": fed_proposal.number, "bodies": [_ref(m) for m in members]},
+        )
+    return opened
+
+
+def ratification_record(proposal: Proposal) -> None:
+    """When a member body decides a ratification, record its vote in the federation, and
+    close the federation's count early once every member body has decided."""
+    ratification = (
+        Ratification.objects.filter(proposal=proposal).select_related("federation_proposal").first()
+    )
+    if ratification is None:
+        return
+    outcome = Outcome.objects.get(proposal=proposal)
+    ratification.vote = Ratification.Vote.RATIFIED if outcome.passed else Ratification.Vote.REJECTED
+    ratification.decided_at = outcome.decided_at
+    ratification.save(update_fields=["vote", "decided_at"])
+    fed_proposal = ratification.federation_proposal
+    journal_append(
+        body=fed_proposal.body,
+        kind="ratification.recorded",
+        payload={
+            "proposal": fed_proposal.number,
+            "member": _ref(ratification.member),
+            "vote": ratification.vote,
+        },
+    )
+    live = _live_ratifications(fed_proposal)
+    if fed_proposal.state == Proposal.State.VOTING and all(
+        r.vote != Ratification.Vote.PENDING for r in live
+    ):
+        decisions.proposal_close_now(proposal=fed_proposal)
+
+
+def _live_ratifications(fed_proposal: Proposal) -> list[Ratification]:
+    """Ratifications of bodies that are still members (a body that left no longer counts)."""
+    members = {b.pk for b in member_bodies(federation=fed_proposal.body)}
+    return [
+        r
+        for r in Ratification.objects.filter(federation_proposal=fed_proposal).select_related(
+            "member"
+        )
+        if r.member_id in members
+    ]
+
+
+def ratification_tally(fed_proposal: Proposal, members: int) -> voting.Result | None:
+    """The federation's count of its member bodies' decisions, by its charter's rule."""
+    if not Ratification.objects.filter(federation_proposal=fed_proposal).exists():
+        return None
+    rules = fed_proposal.body.charter.federation
+    live = _live_ratifications(fed_proposal)
+    ratified = [r for r in live if r.vote == Ratification.Vote.RATIFIED]
+    rejected = [r for r in live if r.vote == Ratification.Vote.REJECTED]
+    pending = [r for r in live if r.vote == Ratification.Vote.PENDING]
+    total = len(live)
+    if rules.count == "weighted":
+        weight_for, weight_all = sum(r.weight for r in ratified), sum(r.weight for r in live)
+        passed = 2 * weight_for > weight_all
+        need = f"more than half of {weight_all} members, weighted by body ({weight_for} ratified)"
+    elif rules.count == "supermajority":
+        passed = total > 0 and len(ratified) >= rules.threshold * total
+        need = f"at least {rules.threshold:.0%} of {total} member bodies"
+    elif rules.count == "consensus":
+        passed = bool(ratified) and not rejected
+        need = "no member body rejecting, at least one ratifying"
+    else:
+        passed = 2 * len(ratified) > total
+        need = f"more than half of {total} member bodies"
+    counts = {
+        "ratified": float(len(ratified)),
+        "rejected": float(len(rejected)),
+        "not decided": float(len(pending)),
+    }
+    names = "; ".join(f"{r.member.name}: {r.get_vote_display().lower()}" for r in live)
+    verdict = "Passes" if passed else "Fails"
+    explanation = (
+        f"{verdict}: needed {need}. {names}." if live else "Fails: no member body took part."
+    )
+    return voting.Result(
+        method=f"ratification ({rules.count})",
+        winners=(),
+        rounds=(voting.Round(number=1, counts=counts, note=explanation),),
+        passed=passed,
+        explanation=explanation,
+    )
+
+
+def ratification_guard(proposal: Proposal, voter: Any) -> None:
+    if Ratification.objects.filter(federation_proposal=proposal).exists():
+        raise Conflict(
+            "this federation decides by the ratification of its member bodies: vote in your own body"
+        )
+
+
+def ratification_progress(*, fed_proposal: Proposal) -> list[Ratification]:
+    """For the federation's page: each member body's decision, live."""
+    return _live_ratifications(fed_proposal)
+
+
+def pending_ratifications(*, body: Body, now: datetime | None = None) -> list[Ratification]:
+    """Ratifications waiting for a member body's decision."""
+    return list(
+        Ratification.objects.filter(member=body, vote=Ratification.Vote.PENDING)
+        .select_related("federation_proposal__body", "proposal")
+        .order_by("proposal__voting_closes_at")
+    )
