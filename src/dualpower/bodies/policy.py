@@ -32,15 +32,16 @@ only through a live mandate that names it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from dualpower.accounts.models import Person
 from dualpower.core.errors import NotFound
 
-from .models import Body, Mandate, Membership
+from .models import Body, CharterVersion, Mandate, Membership
 
 IMPLIED_POWERS = frozenset(
     {
@@ -93,8 +94,18 @@ def holds_power(person: Any, power: str, body: Body) -> bool:
     return any(power in m.powers for m in _live_mandates(body).filter(holder=person))
 
 
+GRANTS: list[Callable[[Any, str, Body], bool]] = []
+"""Grants added by modules built on bodies, each on one line of its own module's policy
+(federation: a member body's delegate may comment in the federation). A grant can only
+add a power for a reason it names; it can never take one away."""
+
+
 def can(person: Any, power: str, body: Body) -> bool:
     """May ``person`` (a Person, an AnonymousUser or None) use ``power`` in ``body``?"""
+    return _can(person, power, body) or any(grant(person, power, body) for grant in GRANTS)
+
+
+def _can(person: Any, power: str, body: Body) -> bool:
     charter = body.charter
     member = is_member(person, body)
     match power:
@@ -173,7 +184,31 @@ def bodies_where(person: Any, power: str) -> list[Body]:
             holder=person, recalled_at__isnull=True, starts_at__lte=now, ends_at__gt=now
         ).values_list("body_id", flat=True)
         candidates = Body.objects.filter(pk__in=ids)
-    return [b for b in candidates.order_by("name") if can(person, power, b)]
+    bodies = list(candidates.order_by("name"))
+    _warm(person, bodies)
+    return [b for b in bodies if can(person, power, b)]
+
+
+def _warm(person: Any, bodies: list[Body]) -> None:
+    """Load the current charters of ``bodies`` and the person's memberships in them in two
+    queries, so that asking ``can`` of each body does not query once per body."""
+    if not bodies:
+        return
+    by_id = {b.pk: b for b in bodies}
+    newest = CharterVersion.objects.filter(body=OuterRef("body")).order_by("-number")
+    for version in CharterVersion.objects.filter(
+        body__in=by_id, number=Subquery(newest.values("number")[:1])
+    ):
+        by_id[version.body_id]._charter_cache = version.charter
+    if _signed_in(person):
+        cache: dict[int, str | None] = person.__dict__.setdefault("_dp_membership_cache", {})
+        live = dict(
+            Membership.objects.filter(person=person, body__in=by_id)
+            .exclude(status=Membership.Status.FORMER)
+            .values_list("body_id", "status")
+        )
+        for pk in by_id:
+            cache.setdefault(pk, live.get(pk))
 
 
 def people_with(power: str, body: Body) -> QuerySet[Person]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from dualpower.bodies.models import Mandate
+from dualpower.core.errors import Conflict
 from dualpower.decisions.actions import Action, Context, Params, register
+from dualpower.decisions.models import Proposal
 
 from . import services
 
@@ -76,3 +79,45 @@ class FederationLeave(Action):
         assert isinstance(self.params, FederationParams)
         federation = services.body_by_slug(self.params.federation)
         services.federation_leave(federation=federation, member=ctx.body, decision=ctx.decision)
+
+
+class InstructParams(Params):
+    mandate: int = Field(ge=1, description="the delegate's mandate in this body")
+    federation: str = Field(min_length=1, max_length=60)
+    proposal: int = Field(ge=1, description="the federation proposal's number")
+    vote: str = Field(pattern="^(yes|no|abstain)$")
+
+
+@register
+class InstructDelegate(Action):
+    """This body instructs its delegate how to vote on a named federation proposal."""
+
+    name = "instruct_delegate"
+    label = "Instruct our delegate"
+    decision_kind = "federation"
+    params_model = InstructParams
+
+    def _targets(self, ctx: Context) -> tuple[Mandate, Proposal]:
+        assert isinstance(self.params, InstructParams)
+        mandate = Mandate.objects.filter(
+            pk=self.params.mandate, body=ctx.body, recalled_at__isnull=True
+        ).first()
+        if mandate is None:
+            raise Conflict(
+                f"mandate {self.params.mandate} is not a live mandate of {ctx.body.name}"
+            )
+        federation = services.body_by_slug(self.params.federation)
+        proposal = Proposal.objects.filter(body=federation, number=self.params.proposal).first()
+        if proposal is None:
+            raise Conflict(f"{federation.name} has no proposal {self.params.proposal}")
+        return mandate, proposal
+
+    def check(self, ctx: Context) -> None:
+        self._targets(ctx)
+
+    def apply(self, ctx: Context) -> None:
+        assert isinstance(self.params, InstructParams)
+        mandate, proposal = self._targets(ctx)
+        services.delegate_instruct(
+            mandate=mandate, fed_proposal=proposal, vote=self.params.vote, decided_by=ctx.decision
+        )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dualpower.bodies import policy
 from dualpower.decisions import services as decisions
 
 from . import actions  # noqa: F401  (registers the federation actions)
 from .services import (
+    delegate_may_comment,
     ratification_guard,
     ratification_record,
     ratification_tally,
@@ -22,3 +24,5 @@ def install() -> None:
     ):
         if hook not in hooks:
             hooks.append(hook)  # type: ignore[arg-type]
+    if delegate_may_comment not in policy.GRANTS:
+        policy.GRANTS.append(delegate_may_comment)

@@ -70,3 +70,51 @@ class Ratification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} on {self.federation_proposal}: {self.vote}"
+
+
+class DelegateInstruction(models.Model):
+    """A member body's instruction to its delegate on one federation proposal, decided
+    by the body (action ``instruct_delegate``). Without one, the delegate votes freely."""
+
+    class Vote(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        ABSTAIN = "abstain", "Abstain"
+
+    mandate = models.ForeignKey("bodies.Mandate", on_delete=models.PROTECT, related_name="+")
+    federation_proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+")
+    vote = models.CharField(max_length=10, choices=Vote.choices)
+    decided_by = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mandate", "federation_proposal"], name="one_instruction_per_mandate"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"vote {self.vote} on {self.federation_proposal}"
+
+
+class DelegateVote(models.Model):
+    """A delegate's vote for their body on a federation proposal. It counts only while
+    the delegate's mandate is live: a recall takes effect at once, also mid-vote."""
+
+    federation_proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="delegate_votes"
+    )
+    member = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+")
+    mandate = models.ForeignKey("bodies.Mandate", on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=10, choices=DelegateInstruction.Vote.choices)
+    cast_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation_proposal", "member"], name="one_delegate_vote_per_body"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} votes {self.choice} on {self.federation_proposal}"

@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from dualpower import voting
 from dualpower.bodies.journal import journal_append
-from dualpower.bodies.models import Body
+from dualpower.bodies.models import Body, Mandate
 from dualpower.bodies.selectors import body_member_count
-from dualpower.core.errors import Conflict, Invalid, NotFound
+from dualpower.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from dualpower.decisions import services as decisions
 from dualpower.decisions.models import Outcome, Proposal
 
-from .models import FederationMembership, Ratification
+from .models import DelegateInstruction, DelegateVote, FederationMembership, Ratification
 
 FEDERATING_KINDS = ("federation", "council")
 Status = FederationMembership.Status
@@ -206,20 +206,20 @@ def _live_ratifications(fed_proposal: Proposal) -> list[Ratification]:
     ]
 
 
-def ratification_tally(fed_proposal: Proposal, members: int) -> voting.Result | None:
-    """The federation's count of its member bodies' decisions, by its charter's rule."""
-    if not Ratification.objects.filter(federation_proposal=fed_proposal).exists():
-        return None
+def _count_bodies(
+    fed_proposal: Proposal, votes: dict[int, str], weights: dict[int, int], names: dict[int, str]
+) -> voting.Result:
+    """Count member bodies' votes ('for', 'against', or absent: not decided) by the
+    federation charter's rule."""
     rules = fed_proposal.body.charter.federation
-    live = _live_ratifications(fed_proposal)
-    ratified = [r for r in live if r.vote == Ratification.Vote.RATIFIED]
-    rejected = [r for r in live if r.vote == Ratification.Vote.REJECTED]
-    pending = [r for r in live if r.vote == Ratification.Vote.PENDING]
-    total = len(live)
+    total = len(names)
+    ratified = [pk for pk in names if votes.get(pk) == "for"]
+    rejected = [pk for pk in names if votes.get(pk) == "against"]
+    pending = total - len(ratified) - len(rejected)
     if rules.count == "weighted":
-        weight_for, weight_all = sum(r.weight for r in ratified), sum(r.weight for r in live)
+        weight_for, weight_all = sum(weights[pk] for pk in ratified), sum(weights.values())
         passed = 2 * weight_for > weight_all
-        need = f"more than half of {weight_all} members, weighted by body ({weight_for} ratified)"
+        need = f"more than half of {weight_all} members, weighted by body ({weight_for} for)"
     elif rules.count == "supermajority":
         passed = total > 0 and len(ratified) >= rules.threshold * total
         need = f"at least {rules.threshold:.0%} of {total} member bodies"
@@ -229,22 +229,49 @@ def ratification_tally(fed_proposal: Proposal, members: int) -> voting.Result | 
     else:
         passed = 2 * len(ratified) > total
         need = f"more than half of {total} member bodies"
+    word = {"for": "for", "against": "against"}
+    listing = "; ".join(
+        f"{names[pk]}: {word.get(votes.get(pk, ''), 'not decided')}" for pk in names
+    )
+    verdict = "Passes" if passed else "Fails"
+    explanation = (
+        f"{verdict}: needed {need}. {listing}." if names else "Fails: no member body took part."
+    )
     counts = {
         "ratified": float(len(ratified)),
         "rejected": float(len(rejected)),
-        "not decided": float(len(pending)),
+        "not decided": float(pending),
     }
-    names = "; ".join(f"{r.member.name}: {r.get_vote_display().lower()}" for r in live)
-    verdict = "Passes" if passed else "Fails"
-    explanation = (
-        f"{verdict}: needed {need}. {names}." if live else "Fails: no member body took part."
-    )
     return voting.Result(
-        method=f"ratification ({rules.count})",
+        method=f"{rules.mode} ({rules.count})",
         winners=(),
         rounds=(voting.Round(number=1, counts=counts, note=explanation),),
         passed=passed,
         explanation=explanation,
+    )
+
+
+def ratification_tally(fed_proposal: Proposal, members: int) -> voting.Result | None:
+    """The federation's count of its member bodies' decisions, by its charter's rule."""
+    if Ratification.objects.filter(federation_proposal=fed_proposal).exists():
+        live = _live_ratifications(fed_proposal)
+        as_vote = {Ratification.Vote.RATIFIED: "for", Ratification.Vote.REJECTED: "against"}
+        votes = {r.member_id: as_vote[r.vote] for r in live if r.vote in as_vote}  # type: ignore[index]
+        return _count_bodies(
+            fed_proposal,
+            votes,
+            {r.member_id: r.weight for r in live},
+            {r.member_id: r.member.name for r in live},
+        )
+    if _decided_by_delegates(fed_proposal):
+        return delegate_tally(fed_proposal)
+    return None
+
+
+def _decided_by_delegates(fed_proposal: Proposal) -> bool:
+    federation = fed_proposal.body
+    return federation.charter.federation.mode == "delegates" and bool(
+        member_bodies(federation=federation)
     )
 
 
@@ -253,6 +280,8 @@ def ratification_guard(proposal: Proposal, voter: Any) -> None:
         raise Conflict(
             "this federation decides by the ratification of its member bodies: vote in your own body"
         )
+    if _decided_by_delegates(proposal):
+        raise Conflict("in this federation the member bodies' delegates vote, each for their body")
 
 
 def ratification_progress(*, fed_proposal: Proposal) -> list[Ratification]:
@@ -266,4 +295,126 @@ def pending_ratifications(*, body: Body, now: datetime | None = None) -> list[Ra
         Ratification.objects.filter(member=body, vote=Ratification.Vote.PENDING)
         .select_related("federation_proposal__body", "proposal")
         .order_by("proposal__voting_closes_at")
+    )
+
+
+REPRESENT = "federation.represent"
+
+
+def _live_delegate_mandate(*, person: Any, member: Body) -> Mandate | None:
+    now = timezone.now()
+    return (
+        Mandate.objects.filter(
+            body=member,
+            holder=person,
+            recalled_at__isnull=True,
+            starts_at__lte=now,
+            ends_at__gt=now,
+        )
+        .filter(
+            pk__in=[
+                m.pk
+                for m in Mandate.objects.filter(body=member, holder=person)
+                if REPRESENT in m.powers
+            ]
+        )
+        .first()
+    )
+
+
+def delegate_instruct(
+    *, mandate: Mandate, fed_proposal: Proposal, vote: str, decided_by: str
+) -> DelegateInstruction:
+    """Bind a delegate's vote on a federation proposal (a decision of the delegate's body)."""
+    if REPRESENT not in mandate.powers:
+        raise Invalid("this mandate does not represent the body in a federation")
+    if vote not in DelegateInstruction.Vote.values:
+        raise Invalid("an instruction is yes, no or abstain")
+    with transaction.atomic():
+        instruction, _ = DelegateInstruction.objects.update_or_create(
+            mandate=mandate,
+            federation_proposal=fed_proposal,
+            defaults={"vote": vote, "decided_by": decided_by},
+        )
+        journal_append(
+            body=mandate.body,
+            kind="delegate.instructed",
+            payload={
+                "mandate": mandate.pk,
+                "federation": _ref(fed_proposal.body),
+                "proposal": fed_proposal.number,
+                "vote": vote,
+                "by": decided_by,
+            },
+        )
+    return instruction
+
+
+def delegate_vote(
+    *, fed_proposal: Proposal, delegate: Any, member: Body, choice: str
+) -> DelegateVote:
+    """A delegate votes for their body; a vote against the body's instruction is refused."""
+    if not _decided_by_delegates(fed_proposal):
+        raise Conflict("this federation does not decide by delegates")
+    if member not in member_bodies(federation=fed_proposal.body):
+        raise NotAllowed(f"{member.name} is not a member body of {fed_proposal.body.name}")
+    mandate = _live_delegate_mandate(person=delegate, member=member)
+    if mandate is None:
+        raise NotAllowed(f"you hold no live mandate to represent {member.name}")
+    if choice not in DelegateInstruction.Vote.values:
+        raise Invalid("a delegate votes yes, no or abstain")
+    fed_proposal = decisions.proposal_refresh(proposal=fed_proposal)
+    instruction = DelegateInstruction.objects.filter(
+        mandate=mandate, federation_proposal=fed_proposal
+    ).first()
+    if instruction is not None and instruction.vote != choice:
+        raise NotAllowed(
+            f"{member.name} instructed you to vote {instruction.vote} on this proposal"
+        )
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=fed_proposal.pk)
+        if locked.state != Proposal.State.VOTING:
+            raise Conflict(
+                "voting is closed"
+                if locked.state == Proposal.State.CLOSED
+                else "voting is not open"
+            )
+        vote, _ = DelegateVote.objects.update_or_create(
+            federation_proposal=locked,
+            member=member,
+            defaults={"mandate": mandate, "choice": choice, "cast_at": timezone.now()},
+        )
+        journal_append(
+            body=locked.body,
+            kind="delegate.voted",
+            payload={"proposal": locked.number, "member": _ref(member), "choice": choice},
+        )
+    return vote
+
+
+def delegate_tally(fed_proposal: Proposal) -> voting.Result:
+    """Count the delegates' votes; a vote whose mandate was recalled or ended does not count."""
+    members = member_bodies(federation=fed_proposal.body)
+    now = timezone.now()
+    votes: dict[int, str] = {}
+    for v in DelegateVote.objects.filter(federation_proposal=fed_proposal).select_related(
+        "mandate"
+    ):
+        live = v.mandate.recalled_at is None and v.mandate.ends_at > now
+        if live and v.choice in ("yes", "no"):
+            votes[v.member_id] = "for" if v.choice == "yes" else "against"
+    return _count_bodies(
+        fed_proposal,
+        votes,
+        {b.pk: body_member_count(body=b) for b in members},
+        {b.pk: b.name for b in members},
+    )
+
+
+def delegate_may_comment(person: Any, power: str, body: Body) -> bool:
+    """Policy grant: a member body's delegate takes part in the federation's deliberation."""
+    if power != "comment" or not getattr(person, "is_authenticated", False):
+        return False
+    return any(
+        _live_delegate_mandate(person=person, member=m) for m in member_bodies(federation=body)
     )
