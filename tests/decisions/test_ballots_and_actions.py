@@ -10,7 +10,7 @@ from dualpower.accounts.models import Person
 from dualpower.bodies import policy, selectors
 from dualpower.bodies.models import Body, Mandate
 from dualpower.bodies.services import body_found, body_join, mandate_grant
-from dualpower.core.errors import Conflict, Invalid
+from dualpower.core.errors import Conflict, Invalid, NotAllowed
 from dualpower.decisions.models import Ballot, Outcome, Participation, Proposal
 from dualpower.decisions.selectors import proposal_published_ballots
 from dualpower.decisions.services import (
@@ -256,3 +256,28 @@ def test_two_ballots_from_one_member_at_one_instant_leave_one_counted(
     assert errors == []
     assert Ballot.objects.filter(proposal=proposal).count() == 1
     assert Participation.objects.filter(proposal=proposal, person=bob).count() == 1
+
+
+def test_a_blocked_consensus_can_be_put_again_under_the_fallback(
+    trio: Body, alice: Person, bob: Person, carol: Person
+) -> None:
+    from dualpower.decisions.services import proposal_second_round
+
+    set_rule(trio, "general", method="consensus", consensus_fallback=0.6)
+    first = voting_proposal(trio, alice, title="Paint it red")
+    ballot_cast(proposal=first, voter=alice, content={"choice": "agree"})
+    ballot_cast(proposal=first, voter=bob, content={"choice": "agree"})
+    ballot_cast(proposal=first, voter=carol, content={"choice": "block", "reason": "Red is loud"})
+    assert not Outcome.objects.get(proposal=first).passed
+    with pytest.raises(NotAllowed):
+        proposal_second_round(proposal=first, by=bob)
+    second = proposal_second_round(proposal=first, by=alice)
+    second = proposal_open(proposal=second, by=alice)
+    second = advance(second, days=second.decision_rule.deliberation_days + 0.01)
+    ballot_cast(proposal=second, voter=alice, content={"choice": "agree"})
+    ballot_cast(proposal=second, voter=bob, content={"choice": "agree"})
+    ballot_cast(proposal=second, voter=carol, content={"choice": "block", "reason": "Still loud"})
+    outcome = Outcome.objects.get(proposal=second)
+    assert outcome.passed and "fallback" in outcome.result["explanation"]
+    with pytest.raises(Conflict):
+        proposal_second_round(proposal=second, by=alice)

@@ -111,8 +111,10 @@ def count(
     ballots: Sequence[dict[str, Any]],
     members: int,
     seed: str,
+    second_round: bool = False,
 ) -> voting.Result:
-    """Count normalised ballots under ``rule``; ``passed`` is set on every result."""
+    """Count normalised ballots under ``rule``; ``passed`` is set on every result.
+    ``second_round``: a blocked consensus put again, decided by the charter's fallback."""
     method = rule.method
     if method in MOTION_CHOICES:
         tally = Counter(b["choice"] for b in ballots)
@@ -128,6 +130,7 @@ def count(
         return voting.consensus(
             tally["agree"], tally["stand_aside"], tally["block"],
             members=members, quorum=_quorum(rule), fallback=rule.consensus_fallback,
+            after_failed_round=second_round,
         )  # fmt: skip
     if not ballots or not options:
         return voting.Result(

@@ -36,6 +36,14 @@ class Proposal(models.Model):
     voting_opens_at = models.DateTimeField(null=True, blank=True)
     voting_closes_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    second_round_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="a blocked consensus proposal this one puts again, under the fallback",
+    )
     reminded_at = models.DateTimeField(
         null=True, blank=True, help_text="when members were told voting closes soon"
     )

@@ -482,7 +482,12 @@ def _close(proposal: Proposal, *, now: datetime, early: bool = False) -> Outcome
     seed = journal_head(body=body)
     override = next((r for r in (hook(proposal, members) for hook in TALLY) if r is not None), None)
     result = override or count(
-        rule=rule, options=proposal.option_keys(), ballots=ballots, members=members, seed=seed
+        rule=rule,
+        options=proposal.option_keys(),
+        ballots=ballots,
+        members=members,
+        seed=seed,
+        second_round=proposal.second_round_of_id is not None,
     )
     passed = bool(result.passed)
     explanation = result.explanation
@@ -550,6 +555,33 @@ def _close(proposal: Proposal, *, now: datetime, early: bool = False) -> Outcome
     _tell(proposal, "proposal.decided", f"Decided ({verdict}): {proposal.title}")
     _run_hooks(CLOSED, proposal)
     return outcome
+
+
+def proposal_second_round(*, proposal: Proposal, by: Person) -> Proposal:
+    """Put a blocked consensus proposal again, as a draft decided by the charter's
+    fallback supermajority (where the charter sets one)."""
+    if by.pk != proposal.author_id:
+        raise NotAllowed("only the author puts a proposal to a second round")
+    outcome = Outcome.objects.filter(proposal=proposal).first()
+    rule = proposal.decision_rule
+    if outcome is None or outcome.passed or rule.method != "consensus":
+        raise Conflict("only a consensus proposal that failed can go to a second round")
+    if rule.consensus_fallback is None:
+        raise Conflict("the charter sets no fallback for a blocked consensus")
+    if proposal.second_round_of_id is not None:
+        raise Conflict("this proposal was already a second round")
+    with transaction.atomic():
+        draft = proposal_create(
+            body=proposal.body,
+            author=by,
+            title=f"{proposal.title} (second round)"[:200],
+            text=proposal.text,
+            decision_kind=proposal.decision_kind,
+            actions=proposal.actions,
+        )
+        draft.second_round_of = proposal
+        draft.save(update_fields=["second_round_of"])
+    return draft
 
 
 def proposal_close_now(*, proposal: Proposal, now: datetime | None = None) -> Proposal:

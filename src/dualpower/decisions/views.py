@@ -121,11 +121,14 @@ def proposal_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _proposal_form(request: HttpRequest, body: Body) -> ProposalForm:
+    # The person pickers list members and applicants: only for those who may see the
+    # member list (in a union, its secretary), never a way around the charter.
+    listed = policy.can(request.user, "members.view", body)
     return ProposalForm(
         request.POST if request.method == "POST" else None,
         body=body,
-        members=[m.person for m in body_selectors.body_members(body=body)],
-        applicants=[m.person for m in body_selectors.body_applicants(body=body)],
+        members=[m.person for m in body_selectors.body_members(body=body)] if listed else [],
+        applicants=[m.person for m in body_selectors.body_applicants(body=body)] if listed else [],
         mandates=list(body_selectors.body_mandates(body=body)),
     )
 
