@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from pytest_django import Settings
 
 from dualpower.accounts.models import Person
 from dualpower.accounts.services import person_create
@@ -20,6 +21,13 @@ PASSWORD = "correct horse battery"
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to
 # run inside one unless told it is safe, which it is here (one thread, no async views).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Settings) -> None:
+    """Full-strength PBKDF2 costs about a second per person on a busy 2-core machine;
+    the tests hash with MD5 (still checked on every login) to stay fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _person(name: str) -> Person:

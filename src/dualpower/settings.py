@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dualpower.decisions",
     "dualpower.notifications",
     "dualpower.federation",
+    "dualpower.listings",
     "dualpower.web",
     "dualpower.api",
 ]

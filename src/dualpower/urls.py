@@ -7,5 +7,8 @@ urlpatterns = [
     path("api/", include("dualpower.api.urls")),
     path("", include("dualpower.ledger.urls")),
     path("", include("dualpower.notifications.urls")),
+    path("", include("dualpower.decisions.urls")),
+    path("", include("dualpower.federation.urls")),
+    path("", include("dualpower.listings.urls")),
     path("", include("dualpower.web.urls")),
 ]

@@ -185,7 +185,9 @@ def proposal_withdraw(request: HttpRequest, slug: str, number: int) -> HttpRespo
 def candidacy_stand(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     proposal = _proposal(request, slug, number)
     form = StandForm(request.POST)
-    statement = form.cleaned_data["statement"] if form.is_valid() else ""
+    if not form.is_valid():
+        raise Invalid("a statement has at most 5,000 characters")
+    statement = form.cleaned_data["statement"]
     services.candidacy_stand(proposal=proposal, person=_me(request), statement=statement)
     messages.success(request, "You stand as a candidate.")
     return redirect(proposal.path)

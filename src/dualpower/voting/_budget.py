@@ -150,7 +150,7 @@ class BudgetInstance:
     def n_voters(self) -> float:
         """Total weight of the ballots (the number of voters)."""
         n = float(self.counts.sum())
-        return int(n) if n.is_integer() else n  # type: ignore[return-value]
+        return int(n) if n.is_integer() else n
 
     def scores(self) -> npt.NDArray[np.float64]:
         """Votes per project: approvals, or total points for cumulative ballots.

@@ -46,9 +46,7 @@ def _check_seats(seats: int, m: int, *, method: str) -> None:
         raise VotingError(f"{method}: {seats} seats but only {m} candidates")
 
 
-def _tie(
-    tied: Iterable[str], seed: str | int | None, step: str, log: list[TieBreak]
-) -> str:
+def _tie(tied: Iterable[str], seed: str | int | None, step: str, log: list[TieBreak]) -> str:
     """Break a tie by the seeded random step and record it in ``log``.
 
     One place for the rule (``_tiebreak.break_tie``: a permutation of the sorted names
@@ -62,7 +60,7 @@ def _tie(
 def _num(x: float) -> float:
     """A tally for a :class:`Round`: whole numbers as ints, others rounded for display."""
     r = round(float(x), 9)
-    return int(r) if r.is_integer() else r  # type: ignore[return-value]
+    return int(r) if r.is_integer() else r
 
 
 def _first_continuing(
@@ -112,7 +110,9 @@ def irv(profile: Profile, *, seats: int = 1, seed: str | int | None = None) -> R
     """
     rk, counts, m = _checked(profile)
     if seats != 1:
-        raise VotingError("irv elects one candidate; use stv_scottish or stv_meek for several seats")
+        raise VotingError(
+            "irv elects one candidate; use stv_scottish or stv_meek for several seats"
+        )
     names = profile.candidates
     width = rk.shape[1]
     n_rows = rk.shape[0]
@@ -134,8 +134,13 @@ def irv(profile: Profile, *, seats: int = 1, seed: str | int | None = None) -> R
         best = max(alive, key=lambda c: votes[c])
         if len(alive) == 1 or votes[best] * 2 > in_play:
             rounds.append(
-                Round(number, counts_now, elected=(names[best],), transfers=transfers,
-                      exhausted=_num(exhausted))
+                Round(
+                    number,
+                    counts_now,
+                    elected=(names[best],),
+                    transfers=transfers,
+                    exhausted=_num(exhausted),
+                )
             )
             return Result("irv", (names[best],), tuple(rounds), tuple(ties))
         low = min(float(votes[c]) for c in alive)
@@ -146,8 +151,13 @@ def irv(profile: Profile, *, seats: int = 1, seed: str | int | None = None) -> R
             chosen = _tie([names[c] for c in lowest], seed, f"round {number}: eliminate", ties)
             out = names.index(chosen)
         rounds.append(
-            Round(number, counts_now, eliminated=(names[out],), transfers=transfers,
-                  exhausted=_num(exhausted))
+            Round(
+                number,
+                counts_now,
+                eliminated=(names[out],),
+                transfers=transfers,
+                exhausted=_num(exhausted),
+            )
         )
         # Move the eliminated candidate's ballots to their next continuing preference.
         continuing[out] = False

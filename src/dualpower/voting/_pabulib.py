@@ -98,7 +98,9 @@ def read_pabulib(path: str | os.PathLike[str]) -> BudgetInstance:
                 raise FileFormatError(name, line, f"section {first} appears twice")
             expected = SECTIONS[len(seen)]
             if first != expected:
-                raise FileFormatError(name, line, f"section {first} found where {expected} was expected")
+                raise FileFormatError(
+                    name, line, f"section {first} found where {expected} was expected"
+                )
             seen.add(first)
             section, header = first, None
             if section == "PROJECTS":

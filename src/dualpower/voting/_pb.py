@@ -12,6 +12,7 @@ rounding. Projects nobody voted for are never selected.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -114,7 +115,11 @@ def pb_greedy(
         if len(members) > 1 and any(fate) and not all(fate):
             tied = tuple(sorted(names[j] for j in members))
             chosen = tuple(names[j] for j, ok in zip(members, fate, strict=True) if ok)
-            ties.append(TieBreak(step="order of projects with equal votes", tied=tied, chosen=chosen, rule=RULE))
+            ties.append(
+                TieBreak(
+                    step="order of projects with equal votes", tied=tied, chosen=chosen, rule=RULE
+                )
+            )
     return Result(
         method="pb-greedy",
         winners=tuple(winners),
@@ -157,8 +162,6 @@ def _mes_data(instance: BudgetInstance, utility: str) -> _MesData:
     for j in range(len(instance.projects)):
         rows = np.flatnonzero((values[:, j] > 0) & (counts > 0))
         u = values[rows, j] * (costs[j] if utility == "cost" else 1.0)
-        keep = u > 0
-        rows, u = rows[keep], u[keep]
         w = counts[rows]
         idx.append(rows)
         util.append(np.ascontiguousarray(u))
@@ -185,19 +188,37 @@ def _mes_data(instance: BudgetInstance, utility: str) -> _MesData:
     )
 
 
-def _rho(b: FloatArray, u: FloatArray, w: FloatArray, cost: float) -> float:
-    """Least rho with sum(w * min(b, rho * u)) >= cost (the supporters can afford it)."""
+def _rho(b: FloatArray, u: FloatArray, w: FloatArray, cost: float) -> tuple[float, IntArray]:
+    """Least rho with sum(w * min(b, rho * u)) >= cost (the supporters can afford it).
+
+    Also returns the supporters (positions in ``b``) who pay all they have at that rho.
+    The "poor and rich" iteration: guess that everyone pays ``rho * u``; those who cannot
+    pay all they have, and rho is recomputed for the rest. The poor only grow, so it ends,
+    usually after two or three linear passes (cheaper than a sort); a sort settles it if not.
+    """
+    wb = w * b
+    wu = w * u
+    poor = np.zeros(b.shape[0], dtype=bool)
+    paid = 0.0
+    for _ in range(8):
+        util = float(wu[~poor].sum())
+        if util <= 0:
+            break
+        rho = (cost - paid) / util
+        new = ~poor & (b < rho * u * (1 - TOL))
+        if not new.any():
+            return rho, np.flatnonzero(poor)
+        poor |= new
+        paid = float(wb[poor].sum())
     r = b / u
     order = np.argsort(r, kind="stable")
     rs = r[order]
-    wb = (w * b)[order]
-    wu = (w * u)[order]
-    paid_before = np.cumsum(wb) - wb
-    util_after = np.cumsum(wu[::-1])[::-1]
-    rho = (cost - paid_before) / util_after
-    ok = np.flatnonzero(rho <= rs * (1 + TOL))
-    k = int(ok[0]) if ok.size else rho.size - 1
-    return float(rho[k])
+    paid_before = np.cumsum(wb[order]) - wb[order]
+    util_after = np.cumsum(wu[order][::-1])[::-1]
+    rhos = (cost - paid_before) / util_after
+    ok = np.flatnonzero(rhos <= rs * (1 + TOL))
+    k = int(ok[0]) if ok.size else rhos.size - 1
+    return float(rhos[k]), order[:k]
 
 
 @dataclass
@@ -206,10 +227,19 @@ class _MesRun:
     rounds: list[Round]
     ties: list[TieBreak]
     cost: float
+    trace: tuple[object, ...] = ()
 
 
-def _mes_run(data: _MesData, per_voter: float, seed: Seed, *, record: bool) -> _MesRun:
-    """One run of MES with every voter starting from ``per_voter``."""
+def _mes_run(
+    data: _MesData, per_voter: float, seed: Seed, *, record: bool, trace: bool = False
+) -> _MesRun:
+    """One run of MES with every voter starting from ``per_voter``.
+
+    With ``trace``, the run also keeps every branch it took (which projects it looked at,
+    which it dropped, which supporters were short of money, which ties it broke): two runs
+    with the same trace took the same decisions, whatever their starting budgets.
+    """
+    steps: list[object] = []
     b = np.full(data.m, per_voter, dtype=np.float64)
     names, costs = data.names, data.costs
     winners: list[int] = list(data.free)
@@ -217,39 +247,55 @@ def _mes_run(data: _MesData, per_voter: float, seed: Seed, *, record: bool) -> _
     ties: list[TieBreak] = []
     if record:
         for j in data.free:
-            rounds.append(Round(number=len(rounds) + 1, counts={names[j]: 0.0}, elected=(names[j],), note="costs nothing: selected"))
-    prev = data.first_rho.copy()
-    remaining = set(data.candidates)
+            rounds.append(
+                Round(
+                    number=len(rounds) + 1,
+                    counts={names[j]: 0.0},
+                    elected=(names[j],),
+                    note="costs nothing: selected",
+                )
+            )
+    # A heap of lower bounds on each project's price: budgets only shrink within a run, so
+    # a price never falls, and a project whose last price already exceeds the best price
+    # of this round need not be looked at again (the lazy evaluation of equalshares.net).
+    heap = [(float(data.first_rho[j]), j) for j in data.candidates]
+    heapq.heapify(heap)
     spent = float(sum(costs[j] for j in data.free))
-    while remaining:
+    while heap:
         best = np.inf
         found: dict[int, float] = {}
-        for j in sorted(remaining, key=lambda j: (prev[j], j)):
-            if prev[j] > best * (1 + TOL):
-                break
+        while heap and heap[0][0] <= best * (1 + TOL):
+            _, j = heapq.heappop(heap)
             bj = b[data.idx[j]]
             cost = float(costs[j])
             if float(data.weight[j] @ bj) < cost * (1 - TOL):
-                remaining.discard(j)
-                continue
-            rho = _rho(bj, data.util[j], data.weight[j], cost)
-            prev[j] = rho
+                if trace:
+                    steps.append((j, -1))
+                continue  # its supporters can no longer afford it: dropped for good
+            rho, poor = _rho(bj, data.util[j], data.weight[j], cost)
+            if trace:
+                steps.append((j, poor.size, hash(np.sort(poor).tobytes()) if poor.size else 0))
             found[j] = rho
             best = min(best, rho)
         if not found:
             break
         tied = [j for j, r in found.items() if r <= best * (1 + TOL)]
         if len(tied) > 1:
-            chosen_name, tb = break_tie([names[j] for j in tied], seed, f"round {len(rounds) + 1}: select")
+            chosen_name, tb = break_tie(
+                [names[j] for j in tied], seed, f"round {len(rounds) + 1}: select"
+            )
             ties.append(tb)
             pick = next(j for j in tied if names[j] == chosen_name)
         else:
             pick = tied[0]
-        rho = found[pick]
+        rho = found.pop(pick)
+        for j, r in found.items():
+            heapq.heappush(heap, (r, j))
         rows = data.idx[pick]
-        pay = np.minimum(b[rows], rho * data.util[pick])
-        b[rows] = np.maximum(b[rows] - pay, 0.0)
-        remaining.discard(pick)
+        share = rho * data.util[pick]
+        if trace:
+            steps.append((pick, tuple(tied), hash(np.packbits(b[rows] <= share).tobytes())))
+        b[rows] = np.maximum(b[rows] - np.minimum(b[rows], share), 0.0)
         winners.append(pick)
         spent += float(costs[pick])
         if record:
@@ -265,10 +311,12 @@ def _mes_run(data: _MesData, per_voter: float, seed: Seed, *, record: bool) -> _
                     ),
                 )
             )
-    return _MesRun(winners=winners, rounds=rounds, ties=ties, cost=spent)
+    return _MesRun(winners=winners, rounds=rounds, ties=ties, cost=spent, trace=tuple(steps))
 
 
-def _mes_result(method: str, data: _MesData, run: _MesRun, extra: Sequence[Round], explanation: str) -> Result:
+def _mes_result(
+    method: str, data: _MesData, run: _MesRun, extra: Sequence[Round], explanation: str
+) -> Result:
     rounds = list(run.rounds)
     for r in extra:
         rounds.append(Round(number=len(rounds) + 1, counts=r.counts, note=r.note))
@@ -305,9 +353,85 @@ def mes_plain(instance: BudgetInstance, *, utility: str = "cost", seed: Seed = N
         return Result(method="mes-plain", winners=(), explanation="No ballots.")
     run = _mes_run(data, instance.budget / data.n, seed, record=True)
     return _mes_result(
-        "mes-plain", data, run, (),
+        "mes-plain",
+        data,
+        run,
+        (),
         f"Equal Shares ({utility} utilities): {len(run.winners)} projects for {_fmt(run.cost)} of {_fmt(instance.budget)}.",
     )
+
+
+def _add1(
+    data: _MesData, base: float, seed: Seed, *, exhaustive_stop: bool, skip: bool = True
+) -> tuple[int, str, list[TieBreak]]:
+    """The add-one completion: how many one-unit raises are kept, why it stopped, the ties.
+
+    Raising every voter's budget by one unit at a time is the rule; running MES once per
+    unit would be slow where a voter's share is large (forints, say). But under a fixed
+    trace (the same branches taken) every budget and price in a run is an affine function
+    of the starting budget, and every branch is the sign of one. So if the runs at raise
+    ``k`` and at raise ``k + s`` have the same trace, so do all the runs between them, and
+    their outcome is the same. We therefore gallop (s = 1, 2, 4, ...) to a raise whose trace
+    differs, then bisect to the first such raise, and only there run the rule's test. With
+    ``skip=False`` every raise is run (the reference, for tests).
+
+    The raises stop, as in pabutools, once a voter's share passes ``budget * (n + 1) / n``.
+    """
+    cache: dict[int, _MesRun] = {}
+
+    def at(k: int) -> _MesRun:
+        if k not in cache:
+            cache[k] = _mes_run(data, base + k, seed, record=False, trace=skip)
+        return cache[k]
+
+    limit = max(0, int(np.floor(data.budget * (data.n + 1) / data.n - base)))
+    n_supported = len(data.free) + len(data.candidates)
+    k, cur = 0, at(0)
+    ties: dict[tuple[object, ...], TieBreak] = {}
+
+    def keep_ties(run: _MesRun) -> None:
+        for tb in run.ties:
+            ties.setdefault((tb.step, tb.tied, tb.chosen), tb)
+
+    keep_ties(cur)
+    while True:
+        for old in [key for key in cache if key < k]:
+            del cache[old]
+        if exhaustive_stop and _exhaustive(data, cur.winners, cur.cost):
+            return k, "the outcome is exhaustive: no other project fits", list(ties.values())
+        if len(cur.winners) == n_supported:
+            return k, "every project with a vote is selected", list(ties.values())
+        if k >= limit:
+            return k, "a voter's share has reached the whole budget", list(ties.values())
+        nk = k + 1
+        if skip and at(nk).trace == cur.trace:
+            lo, s, hi = nk, 2, -1
+            while lo < limit:
+                t = min(k + s, limit)
+                if at(t).trace != cur.trace:
+                    hi = t
+                    break
+                lo, s = t, s * 2
+            if hi < 0:  # the same decisions all the way to the limit
+                k, cur = lo, at(lo)
+                continue
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if at(mid).trace == cur.trace:
+                    lo = mid
+                else:
+                    hi = mid
+            nk = hi
+        nxt = at(nk)
+        keep_ties(nxt)
+        if not _fits(nxt.cost, 0.0, data.budget):
+            return (
+                nk - 1,
+                f"one more unit per voter would select projects costing {_fmt(nxt.cost)}, "
+                f"over the budget of {_fmt(data.budget)}",
+                list(ties.values()),
+            )
+        k, cur = nk, nxt
 
 
 def _exhaustive(data: _MesData, chosen: Sequence[int], spent: float) -> bool:
@@ -319,7 +443,13 @@ def _exhaustive(data: _MesData, chosen: Sequence[int], spent: float) -> bool:
     )
 
 
-def mes(instance: BudgetInstance, *, utility: str = "cost", seed: Seed = None) -> Result:
+def mes(
+    instance: BudgetInstance,
+    *,
+    utility: str = "cost",
+    seed: Seed = None,
+    exhaustive_stop: bool = True,
+) -> Result:
     """The Method of Equal Shares completed by the add-one rule (Pabulib's ``equalshares/add1``).
 
     First :func:`mes_plain` with the real budget. While its outcome is not exhaustive
@@ -328,6 +458,13 @@ def mes(instance: BudgetInstance, *, utility: str = "cost", seed: Seed = None) -
     the completion stops at the first raise whose outcome would not (no greedy step
     after). This is the rule of equalshares.net; pabutools'
     ``exhaustion_by_budget_increase`` with a step of one unit per voter computes it too.
+    With ``exhaustive_stop=False`` the raises go on past an exhaustive outcome, for as
+    long as the outcome fits (pabutools' ``exhaustive_stop=False``): this reproduces the
+    official outcome of Wieliczka 2023 (Pabulib's ``equalshares/add1-comparison``).
+    Runs whose every decision provably matches the previous run's are skipped, which
+    changes nothing but the time (see ``_add1``); the raises also stop, as in pabutools,
+    once a voter's share passes ``budget * (n + 1) / n``. The last round's note says how
+    many raises were kept and why the completion stopped.
 
     >>> inst = BudgetInstance.from_ballots(
     ...     {"a": 50, "b": 50, "c": 50}, 100, [["a"], ["a"], ["a", "b"], ["c"]]
@@ -342,33 +479,18 @@ def mes(instance: BudgetInstance, *, utility: str = "cost", seed: Seed = None) -
     if data.n <= 0:
         return Result(method="mes", winners=(), explanation="No ballots.")
     base = instance.budget / data.n
-    run = _mes_run(data, base, seed, record=False)
-    steps = 0
-    stop = ""
-    n_supported = len(data.free) + len(data.candidates)
-    while True:
-        if _exhaustive(data, run.winners, run.cost):
-            stop = "the outcome is exhaustive: no other project fits"
-            break
-        if len(run.winners) == n_supported:
-            stop = "every project with a vote is selected"
-            break
-        nxt = _mes_run(data, base + steps + 1, seed, record=False)
-        if not _fits(nxt.cost, 0.0, instance.budget):
-            stop = (
-                f"one more unit per voter would select projects costing {_fmt(nxt.cost)}, "
-                f"over the budget of {_fmt(instance.budget)}"
-            )
-            break
-        steps += 1
-        run = nxt
+    steps, stop, ties = _add1(data, base, seed, exhaustive_stop=exhaustive_stop)
     final = _mes_run(data, base + steps, seed, record=True)
+    final.ties = list(ties)
     note = (
         f"add-one completion: each voter's budget raised {steps} time(s) by one unit, "
         f"from {_fmt(base)} to {_fmt(base + steps)}; stopped because {stop}"
     )
     return _mes_result(
-        "mes", data, final, (Round(number=0, counts={}, note=note),),
+        "mes",
+        data,
+        final,
+        (Round(number=0, counts={}, note=note),),
         f"Equal Shares ({utility} utilities) with add-one completion: {len(final.winners)} projects "
         f"for {_fmt(final.cost)} of {_fmt(instance.budget)}. {note}.",
     )
@@ -384,7 +506,8 @@ def phragmen(instance: BudgetInstance, *, seed: Seed = None) -> Result:
     together hold its cost, their loads (money spent) then evened out to the new common
     level ``(cost + supporters' loads) / supporters``. Each step buys the project with the
     lowest such level; the method stops when that project no longer fits the budget.
-    Any positive value on a ballot counts as an approval.
+    Projects that cost more than the whole budget are left out from the start (as in
+    pabutools). Any positive value on a ballot counts as an approval.
 
     >>> inst = BudgetInstance.from_ballots(
     ...     {"a": 40, "b": 40, "c": 30}, 80, [["a"], ["a"], ["a", "b"], ["c"]]
@@ -400,7 +523,7 @@ def phragmen(instance: BudgetInstance, *, seed: Seed = None) -> Result:
     support = w @ approve
     names, costs = instance.projects, instance.costs
     loads = np.zeros(approve.shape[0], dtype=np.float64)
-    remaining = [j for j in range(len(names)) if support[j] > 0]
+    remaining = [j for j in range(len(names)) if support[j] > 0 and costs[j] <= instance.budget]
     winners: list[str] = []
     rounds: list[Round] = []
     ties: list[TieBreak] = []
@@ -412,7 +535,9 @@ def phragmen(instance: BudgetInstance, *, seed: Seed = None) -> Result:
         best = float(level.min())
         tied = [remaining[k] for k in np.flatnonzero(level <= best + TOL * abs(best))]
         if len(tied) > 1:
-            chosen, tb = break_tie([names[j] for j in tied], seed, f"round {len(rounds) + 1}: select")
+            chosen, tb = break_tie(
+                [names[j] for j in tied], seed, f"round {len(rounds) + 1}: select"
+            )
             ties.append(tb)
             pick = next(j for j in tied if names[j] == chosen)
         else:

@@ -81,7 +81,7 @@ class Profile:
     def n_voters(self) -> float:
         """Total weight of the ballots (the number of voters for unweighted ballots)."""
         n = float(self.counts.sum())
-        return int(n) if n.is_integer() else n  # type: ignore[return-value]
+        return int(n) if n.is_integer() else n
 
 
 class CardinalProfile:

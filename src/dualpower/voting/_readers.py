@@ -22,6 +22,7 @@ import io
 import math
 import os
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -30,7 +31,6 @@ import numpy as np
 
 from ._errors import FileFormatError
 from ._profile import CardinalProfile, Profile
-
 
 PathLike = str | os.PathLike[str]
 
@@ -53,7 +53,8 @@ class Election:
 def _read_text(path: PathLike) -> str:
     name = os.fspath(path)
     try:
-        data = open(name, "rb").read()  # noqa: SIM115 - closed by refcount at once
+        with open(name, "rb") as fh:
+            data = fh.read()
     except OSError as e:
         raise FileFormatError(name, 0, f"cannot read the file: {e.strerror or e}") from None
     try:
@@ -124,69 +125,108 @@ def read_blt(path: PathLike) -> Election:
     """
     name = os.fspath(path)
     lines = _read_text(path).splitlines()
-    numbered = [(i + 1, line.strip()) for i, line in enumerate(lines) if line.strip()]
-    pos = 0
 
     def fail(line_no: int, problem: str) -> FileFormatError:
         return FileFormatError(name, line_no, problem)
 
-    if not numbered:
+    def next_line(i: int) -> tuple[int, str]:
+        """The first non-blank line at or after index i: (its index, its text)."""
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        return i, lines[i].strip() if i < len(lines) else ""
+
+    pos, head = next_line(0)
+    if pos >= len(lines):
         raise fail(0, "the file is empty")
-    line_no, head = numbered[0]
     parts = head.split()
     if len(parts) != 2 or not all(p.isdigit() for p in parts):
-        raise fail(line_no, "the first line must be 'candidates seats' (two whole numbers)")
+        raise fail(pos + 1, "the first line must be 'candidates seats' (two whole numbers)")
     n_cand, seats = int(parts[0]), int(parts[1])
     if n_cand < 1:
-        raise fail(line_no, "there must be at least one candidate")
+        raise fail(pos + 1, "there must be at least one candidate")
     if not 1 <= seats <= n_cand:
-        raise fail(line_no, f"seats must be between 1 and {n_cand}, not {seats}")
-    pos = 1
+        raise fail(pos + 1, f"seats must be between 1 and {n_cand}, not {seats}")
+    header_line = pos + 1
+    pos, text = next_line(pos + 1)
     withdrawn_idx: set[int] = set()
-    if pos < len(numbered) and numbered[pos][1].startswith("-"):
-        line_no, text = numbered[pos]
+    if text.startswith("-"):
         for tok in text.split():
             if not re.fullmatch(r"-\d+", tok) or not 1 <= -int(tok) <= n_cand:
-                raise fail(line_no, f"bad withdrawn candidate {tok!r}")
+                raise fail(pos + 1, f"bad withdrawn candidate {tok!r}")
             withdrawn_idx.add(-int(tok) - 1)
         pos += 1
 
-    raw: list[tuple[int, tuple[int, ...], float]] = []
-    blank = 0.0
-    while True:
-        if pos >= len(numbered):
-            raise fail(len(lines), "the ballots are not ended by a line '0'")
-        line_no, text = numbered[pos]
-        pos += 1
-        tokens = text.split()
-        if tokens == ["0"]:
-            break
-        if tokens[0].startswith("("):
-            if not tokens[0].endswith(")") or len(tokens) < 2:
-                raise fail(line_no, "a ballot id must be '(id)' followed by the weight")
-            tokens = tokens[1:]
-        weight = _number(tokens[0])
-        if weight is None or weight < 0:
-            raise fail(line_no, f"the ballot weight {tokens[0]!r} is not a non-negative number")
-        if tokens[-1] != "0" or len(tokens) < 2:
-            raise fail(line_no, "a ballot must end with 0")
+    # The ballots end at a line "0". Identical ballot lines are counted in C (a file of a
+    # million ballots usually holds a few thousand distinct ones), then each distinct
+    # line is parsed once.
+    try:
+        end = lines.index("0", pos)
+    except ValueError:
+        end = len(lines)
+    counted = Counter(lines[pos:end])
+    odd = [line for line in counted if line.strip() == "0"]
+    if odd:  # a terminator with spaces around it
+        end = min(lines.index(line, pos) for line in odd)
+        counted = Counter(lines[pos:end])
+    elif end == len(lines):
+        raise fail(len(lines), "the ballots are not ended by a line '0'")
+    start = pos
+
+    def line_of(line: str) -> int:
+        return lines.index(line, start) + 1  # only on the error path: O(n)
+
+    texts: dict[str, float] = {}
+    example: dict[str, str] = {}  # a line holding this ballot, to name it in an error
+    for line, times in counted.items():
+        text = line.strip()
+        if not text:
+            continue
+        head, *more = text.split(None, 1)
+        if head.startswith("("):
+            if not head.endswith(")") or not more:
+                raise fail(line_of(line), "a ballot id must be '(id)' followed by the weight")
+            head, *more = more[0].split(None, 1)
+        try:
+            weight = float(head)
+        except ValueError:
+            weight = -1.0
+        if not 0 <= weight < math.inf:
+            raise fail(line_of(line), f"the ballot weight {head!r} is not a non-negative number")
+        rest = more[0] if more else ""
+        if rest in texts:
+            texts[rest] += weight * times
+        else:
+            texts[rest] = weight * times
+            example[rest] = line
+
+    raw: list[tuple[tuple[int, ...], float]] = []
+    for rest, weight in texts.items():
+        tokens = rest.split()
+        if not tokens or tokens[-1] != "0":
+            raise fail(line_of(example[rest]), "a ballot must end with 0")
         prefs: list[int] = []
-        for tok in tokens[1:-1]:
+        for tok in tokens[:-1]:
             if "=" in tok:  # equal preferences: truncate the ballot here (an overvote)
                 for sub in tok.split("="):
                     if not sub.isdigit() or not 1 <= int(sub) <= n_cand:
-                        raise fail(line_no, f"bad candidate number {sub!r}")
+                        raise fail(line_of(example[rest]), f"bad candidate number {sub!r}")
                 break
             if tok == "-":  # a skipped rank
                 continue
             if not tok.isdigit() or not 1 <= int(tok) <= n_cand:
-                raise fail(line_no, f"bad candidate number {tok!r} (there are {n_cand})")
+                raise fail(
+                    line_of(example[rest]), f"bad candidate number {tok!r} (there are {n_cand})"
+                )
             c = int(tok) - 1
             if c in prefs:
-                raise fail(line_no, f"candidate {tok} is ranked twice")
+                raise fail(line_of(example[rest]), f"candidate {tok} is ranked twice")
             prefs.append(c)
-        raw.append((line_no, tuple(prefs), weight))
+        raw.append((tuple(prefs), weight))
 
+    numbered = [
+        (i, t) for i, line in enumerate(lines[end + 1 :], start=end + 2) if (t := line.strip())
+    ]
+    pos = 0
     names: list[str] = []
     for _ in range(n_cand):
         if pos >= len(numbered):
@@ -208,25 +248,24 @@ def read_blt(path: PathLike) -> Election:
         raise fail(numbered[pos][0], "unexpected text after the title")
 
     # Re-index the candidates who stand (withdrawn ones leave the ballots).
-    new_index = {}
+    new_index: dict[int, int] = {}
     for c in range(n_cand):
         if c not in withdrawn_idx:
             new_index[c] = len(new_index)
     builder = _Builder()
-    for _line, prefs_t, weight in raw:
+    for prefs_t, weight in raw:
         key = tuple(new_index[c] for c in prefs_t if c in new_index)
         if weight:
             builder.add(key, weight)
-    blank += builder.blank
     standing = [n for c, n in enumerate(names) if c in new_index]
     if seats > len(standing):
-        raise fail(numbered[0][0], f"{seats} seats but only {len(standing)} candidates stand")
+        raise fail(header_line, f"{seats} seats but only {len(standing)} candidates stand")
     return Election(
         profile=builder.profile(standing),
         seats=seats,
         title=title,
         withdrawn=tuple(n for c, n in enumerate(names) if c in withdrawn_idx),
-        blank=blank,
+        blank=builder.blank,
     )
 
 
@@ -343,15 +382,15 @@ def read_preflib_election(
         if not line:
             continue
         if line.startswith("#"):
-            key, sep, value = line[1:].partition(":")
-            key = key.strip().upper()
+            field, sep, value = line[1:].partition(":")
+            field = field.strip().upper()
             if not sep:
                 continue
-            m = re.fullmatch(r"ALTERNATIVE NAME (\d+)", key)
+            m = re.fullmatch(r"ALTERNATIVE NAME (\d+)", field)
             if m:
                 alt_names[int(m.group(1))] = value.strip()
             else:
-                meta[key] = value.strip()
+                meta[field] = value.strip()
             continue
         data.append((i, line))
 
@@ -476,7 +515,8 @@ def read_preflib(path: PathLike, *, ties: Literal["truncate", "error"] = "trunca
 
 _COUNT_HEADERS = {"count", "counts", "weight", "weights", "votes", "ballots", "n"}
 _RANK_HEADER = re.compile(
-    r"(rank|choice|preference|pref|round)?\s*[_#-]?\s*\d+(st|nd|rd|th)?(\s*(choice|preference|pref|rank))?",
+    r"(?:rank|choice|preference|pref)\s*[_#-]?\s*\d+"
+    r"|\d+\s*(?:st|nd|rd|th)(?:\s*(?:choice|preference|pref|rank))?",
     re.IGNORECASE,
 )
 
@@ -620,10 +660,13 @@ def read_csv_scores(path: PathLike) -> CardinalProfile:
 
 
 def looks_like_scores(path: PathLike) -> bool:
-    """Whether a CSV file holds scores (numbers under a header) rather than rankings."""
+    """Whether a CSV file holds scores (a header of names over rows of numbers) rather
+    than rankings: some header cell is not a number and every cell below it is one."""
     rows = _csv_rows(path)
     if len(rows) < 2:
         return False
-    body = rows[1][1][1:] if rows[0][1][0].lower() in _COUNT_HEADERS else rows[1][1]
-    return all(c == "" or _number(c) is not None for c in body)
-
+    header = rows[0][1]
+    skip = 1 if header[0].lower() in _COUNT_HEADERS else 0
+    if all(_number(c) is not None for c in header[skip:] if c):
+        return False
+    return all(c == "" or _number(c) is not None for _, row in rows[1:] for c in row[skip:])

@@ -32,9 +32,7 @@ def _whole_counts(counts: npt.NDArray[np.float64], method: str) -> Int64Array:
     return whole.astype(np.int64)
 
 
-def _backwards(
-    tied: Sequence[int], history: Sequence[Int64Array], *, lowest: bool
-) -> list[int]:
+def _backwards(tied: Sequence[int], history: Sequence[Int64Array], *, lowest: bool) -> list[int]:
     """Narrow a tie by the statutory backwards rule.
 
     Walk back from the most recent stage to the first; at the first stage where the tied
@@ -82,7 +80,7 @@ def stv_scottish(profile: Profile, *, seats: int = 1, seed: str | int | None = N
       preference.
     - A candidate with at least the quota is elected (rule 47).
     - Surplus (rule 48): *every* paper the candidate holds moves on to its next continuing
-      preference with transfer value ``surplus × value when received / votes credited``,
+      preference with transfer value ``surplus * value when received / votes credited``,
       truncated to 5 decimal places; papers with no further preference are
       non-transferable. The largest surplus is transferred first (rule 49).
     - Exclusion (rule 50): with no surplus to transfer, the continuing candidate with the
@@ -104,7 +102,7 @@ def stv_scottish(profile: Profile, *, seats: int = 1, seed: str | int | None = N
     ...     [["a", "b"]] * 6 + [["c"]] * 3 + [["b", "c"]] * 2, candidates=["a", "b", "c"])
     >>> r = stv_scottish(p, seats=2)
     >>> r.winners, r.rounds[0].quota, r.rounds[1].counts
-    (('a', 'b'), 4, {'a': 4, 'b': 4, 'c': 3})
+    (('a', 'b'), 4, {'a': 4, 'b': 3.99998, 'c': 3})
 
     Complexity: O(S · R · m) worst case for S stages and R distinct rankings; a stage
     touches only the rows of the pile that moves, plus one pass to find them.
@@ -187,7 +185,9 @@ def stv_scottish(profile: Profile, *, seats: int = 1, seed: str | int | None = N
             )
         )
         if vacancies == 0:
-            return Result("stv_scottish", tuple(names[c] for c in elected), tuple(rounds), tuple(ties))
+            return Result(
+                "stv_scottish", tuple(names[c] for c in elected), tuple(rounds), tuple(ties)
+            )
 
         stage += 1
         out = ()
@@ -195,8 +195,15 @@ def stv_scottish(profile: Profile, *, seats: int = 1, seed: str | int | None = N
             # Rules 48-49: transfer the largest surplus (ties: backwards rule, then lot).
             biggest = max(int(votes_i[c]) for c in pending)
             tied = [c for c in pending if votes_i[c] == biggest]
-            src = _resolve(tied, history, lowest=False, names=names, seed=seed,
-                           step=f"stage {stage}: surplus to transfer", ties=ties)
+            src = _resolve(
+                tied,
+                history,
+                lowest=False,
+                names=names,
+                seed=seed,
+                step=f"stage {stage}: surplus to transfer",
+                ties=ties,
+            )
             pending.remove(src)
             surplus = int(votes_i[src]) - q
             rows = np.flatnonzero(pile == src)
@@ -209,8 +216,15 @@ def stv_scottish(profile: Profile, *, seats: int = 1, seed: str | int | None = N
             # Rule 50: exclude the continuing candidate with the fewest votes.
             low = min(int(votes_i[c]) for c in alive)
             tied = [c for c in alive if votes_i[c] == low]
-            src = _resolve(tied, history, lowest=True, names=names, seed=seed,
-                           step=f"stage {stage}: exclusion", ties=ties)
+            src = _resolve(
+                tied,
+                history,
+                lowest=True,
+                names=names,
+                seed=seed,
+                step=f"stage {stage}: exclusion",
+                ties=ties,
+            )
             continuing[src] = False
             excluded.append(src)
             rows = np.flatnonzero(pile == src)
@@ -311,7 +325,7 @@ def stv_meek(
                 break
             prev_surplus = surplus
             for c in elected:
-                new = -((-int(kv[c]) * int(quota)) // max(int(round(float(votes[c]))), 1))
+                new = -((-int(kv[c]) * int(quota)) // max(round(float(votes[c])), 1))
                 kv[c] = min(new, _NZ)
         newly = [c for c in range(m) if hopeful[c] and votes[c] >= quota]
         newly.sort(key=lambda c: (-float(votes[c]), names[c]))

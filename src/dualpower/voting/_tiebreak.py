@@ -50,9 +50,7 @@ def seeded_order(candidates: Iterable[str], seed: str | int | None) -> tuple[str
     return tuple(names)
 
 
-def break_tie(
-    tied: Iterable[str], seed: str | int | None, step: str
-) -> tuple[str, TieBreak]:
+def break_tie(tied: Iterable[str], seed: str | int | None, step: str) -> tuple[str, TieBreak]:
     """Choose one of ``tied`` by the seeded random order and record the choice.
 
     ``step`` says what the choice is for (e.g. ``"round 3: eliminate"``); it is kept in

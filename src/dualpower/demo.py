@@ -1,0 +1,205 @@
+"""The demo neighbourhood that ``dualpower demo`` seeds: Eastside.
+
+Eight neighbours and seven bodies (an assembly, a time bank, a bakery co-op, a mutual-aid
+hub, a tenants' union, a hidden caucus and a federation), built only through the same
+services that the web, the API and the tests call, so every step is in the journals.
+Seeding happens once: a database that already holds the demo is left as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from dualpower.accounts.models import Person
+from dualpower.accounts.services import person_create
+from dualpower.bodies import selectors
+from dualpower.bodies.models import Body, Mandate
+from dualpower.bodies.services import (
+    body_found,
+    body_join,
+    invitation_accept,
+    invitation_create,
+    mandate_grant,
+    mandate_recall,
+    membership_admit,
+    membership_leave,
+)
+
+PASSWORD = "solidarity forever"
+EMAIL_DOMAIN = "example.org"
+
+# (first name, full name)
+PEOPLE: tuple[tuple[str, str], ...] = (
+    ("amara", "Amara Okafor"),
+    ("bruno", "Bruno Silva"),
+    ("chen", "Chen Wei"),
+    ("dolores", "Dolores Ortiz"),
+    ("emeka", "Emeka Eze"),
+    ("farida", "Farida Haddad"),
+    ("gus", "Gus Lindqvist"),
+    ("hana", "Hana Kim"),
+)
+
+# The seed stands in for decisions the members took before the software held them.
+BY_DECISION = "decision of the members (demo seed)"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    people: list[Person]
+    created: bool
+
+
+def email_of(first: str) -> str:
+    return f"{first}@{EMAIL_DOMAIN}"
+
+
+def seed() -> Seeded:
+    """Seed Eastside unless it is there already; return its people either way."""
+    emails = [email_of(first) for first, _ in PEOPLE]
+    if Person.objects.filter(email=emails[0]).exists():
+        people = list(Person.objects.filter(email__in=emails).order_by("email"))
+        return Seeded(people=people, created=False)
+    with transaction.atomic():
+        p = {
+            first: person_create(
+                email=email_of(first), password=PASSWORD, display_name=name, verified=True
+            )
+            for first, name in PEOPLE
+        }
+        _seed_bodies(p)
+    return Seeded(people=[p[first] for first, _ in PEOPLE], created=True)
+
+
+def _invite(body: Body, inviter: Person, person: Person) -> None:
+    _, token = invitation_create(body=body, by=inviter)
+    invitation_accept(token=token, person=person)
+
+
+def _seed_bodies(p: dict[str, Person]) -> None:
+    assembly = body_found(
+        founder=p["amara"],
+        name="Eastside Popular Assembly",
+        kind="assembly",
+        about="Everyone who lives or works in Eastside. We meet on the first Sunday of "
+        "each month in the library hall and decide together what the neighbourhood needs.",
+    )
+    for first in ("bruno", "chen", "dolores", "emeka", "farida", "gus", "hana"):
+        body_join(body=assembly, person=p[first])
+    membership_leave(body=assembly, person=p["gus"])  # moved across the river
+    mandate_grant(
+        body=assembly,
+        holder=p["chen"],
+        role="Delegate to the federation",
+        powers=["federation.delegate"],
+        term_days=180,
+        granted_by=BY_DECISION,
+    )
+    mandate_grant(
+        body=assembly,
+        holder=p["farida"],
+        role="Facilitator",
+        powers=["moderate"],
+        term_days=90,
+        granted_by=BY_DECISION,
+    )
+
+    time_bank = body_found(
+        founder=p["chen"],
+        name="Eastside Time Bank",
+        kind="time_bank",
+        about="An hour of help is worth an hour of help: childcare, repairs, lifts, "
+        "language lessons. Everyone's hour counts the same.",
+    )
+    for first in ("amara", "emeka", "gus", "hana"):
+        body_join(body=time_bank, person=p[first])
+
+    bakery = body_found(
+        founder=p["dolores"],
+        name="Riverside Bakery Co-op",
+        kind="cooperative",
+        about="A worker-owned bakery on Mill Street. One worker, one vote; "
+        "surplus is shared by hours worked.",
+    )
+    _invite(bakery, p["dolores"], p["bruno"])  # applies: this co-op admits by decision
+    membership_admit(body=bakery, person=p["bruno"], admitted_by=BY_DECISION)
+    _invite(bakery, p["dolores"], p["hana"])  # her application waits for a decision
+
+    aid = body_found(
+        founder=p["farida"],
+        name="Eastside Mutual Aid",
+        kind="mutual_aid",
+        about="Groceries, medicine runs and a hand when it is needed. Solidarity, not charity.",
+    )
+    for first in ("emeka", "hana", "amara"):
+        body_join(body=aid, person=p[first])
+    mandate_grant(
+        body=aid,
+        holder=p["emeka"],
+        role="Dispatcher",
+        powers=["aid.triage"],
+        term_days=30,
+        granted_by=BY_DECISION,
+    )
+
+    union = body_found(
+        founder=p["bruno"],
+        name="Tenants Union Local 12",
+        kind="union",
+        about="Tenants of the Harbour Estates, organising for repairs and against "
+        "rent rises. Only our elected secretary sees who the members are.",
+    )
+    for first in ("dolores", "emeka", "gus"):
+        _invite(union, p["bruno"], p[first])
+    mandate_grant(
+        body=union,
+        holder=p["dolores"],
+        role="Membership secretary",
+        powers=["members.view"],
+        term_days=365,
+        granted_by=BY_DECISION,
+    )
+    founding = Mandate.objects.get(body=union, holder=p["bruno"], granted_by="founding")
+    mandate_recall(mandate=founding, recalled_by=BY_DECISION)
+    invitation_create(body=union, by=p["dolores"], note="for the tenant at 4B")
+
+    caucus = body_found(
+        founder=p["dolores"],
+        name="Renters' Strategy Caucus",
+        kind="caucus",
+        visibility="hidden",
+        about="Where union organisers plan the next campaign. Hidden from everyone else.",
+    )
+    for first in ("bruno", "emeka"):
+        _invite(caucus, p["dolores"], p[first])
+
+    federation = body_found(
+        founder=p["amara"],
+        name="Eastside Federation of Councils",
+        kind="federation",
+        about="The delegates of Eastside's assemblies, co-ops, unions and mutual-aid "
+        "groups, each bound by and recallable by the body that sent them.",
+    )
+    for first in ("chen", "farida"):
+        _invite(federation, p["amara"], p[first])
+        membership_admit(body=federation, person=p[first], admitted_by=BY_DECISION)
+
+
+def describe(seeded: Seeded, *, url: str) -> str:
+    """The text the demo prints: what happened and who can sign in."""
+    state = "seeded Eastside" if seeded.created else "Eastside was already seeded"
+    lines = [
+        f"dualpower demo: {state}.",
+        f"Sign in at {url} as any of these neighbours, password: {PASSWORD}",
+        "",
+    ]
+    width = max(len(person.email) for person in seeded.people)
+    for person in seeded.people:
+        bodies = ", ".join(
+            m.body.name + (" (applicant)" if m.status == "applicant" else "")
+            for m in selectors.person_bodies(person=person)
+        )
+        lines.append(f"  {person.email:<{width}}  {person.name:<14} {bodies or '(no bodies)'}")
+    return "\n".join(lines)

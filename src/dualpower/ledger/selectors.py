@@ -1,0 +1,258 @@
+"""Reads of the ledger. ``ledger_body_for`` and ``statement_account_for`` are the two
+permission questions of the ledger's pages; both ask ``bodies.policy``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from dualpower.accounts.models import Person
+from dualpower.bodies import policy
+from dualpower.bodies.models import Body, Membership
+from dualpower.core.errors import NotFound
+
+from .models import Account, Currency, Entry, Transfer
+from .units import amount_format
+
+NO_SUCH_BODY = "no such body"
+
+
+def ledger_body_for(person: Any, slug: str) -> Body:
+    """The body ``slug`` if ``person`` may see its ledger (its members may); otherwise
+    the same NotFound as for a body that does not exist."""
+    body = policy.body_for(person, slug, "body.view")
+    if not policy.is_member(person, body):
+        raise NotFound(NO_SUCH_BODY)
+    return body
+
+
+def statement_account_for(viewer: Any, currency: Currency, person_id: int | None) -> Account:
+    """The account of person ``person_id`` (None: the viewer's own) if ``viewer`` may read
+    its statement: their own, or anyone's for a holder of ``ledger.view_all``. Otherwise
+    NotFound, the same as for no such account."""
+    subject_id = viewer.pk if person_id is None else person_id
+    if subject_id != viewer.pk and not policy.can(viewer, "ledger.view_all", currency.body):
+        raise NotFound("no such account")
+    account = (
+        Account.objects.filter(currency=currency, person_id=subject_id)
+        .select_related("person", "currency")
+        .first()
+    )
+    if account is None:
+        raise NotFound("no such account")
+    return account
+
+
+def body_currencies(*, body: Body) -> QuerySet[Currency]:
+    return Currency.objects.filter(body=body).order_by("code")
+
+
+def currency_get(*, body: Body, code: str) -> Currency:
+    currency = Currency.objects.filter(body=body, code=code).select_related("body").first()
+    if currency is None:
+        raise NotFound("no such currency")
+    return currency
+
+
+def account_of(*, currency: Currency, person: Person) -> Account | None:
+    return Account.objects.filter(currency=currency, person=person).first()
+
+
+def member_by_email(*, body: Body, email: str) -> Person:
+    """A current member of ``body`` by e-mail; NotFound for anyone else."""
+    person = Person.objects.filter(
+        email=email.strip().lower(),
+        memberships__body=body,
+        memberships__status=Membership.Status.MEMBER,
+    ).first()
+    if person is None:
+        raise NotFound("no such member")
+    return person
+
+
+def payable_members(*, body: Body, exclude: Person) -> QuerySet[Person]:
+    return (
+        Person.objects.filter(memberships__body=body, memberships__status=Membership.Status.MEMBER)
+        .exclude(pk=exclude.pk)
+        .order_by("display_name", "email")
+    )
+
+
+def pending_for(*, body: Body, person: Person) -> QuerySet[Transfer]:
+    """Hours recorded for ``person`` that wait for their confirmation."""
+    return (
+        Transfer.objects.filter(
+            body=body, status=Transfer.Status.PENDING, from_account__person=person
+        )
+        .select_related("currency", "to_account__person")
+        .order_by("pk")
+    )
+
+
+def recorded_by(*, currency: Currency, person: Person, limit: int = 20) -> QuerySet[Transfer]:
+    """What ``person`` recorded lately (hours given), with its state."""
+    return (
+        Transfer.objects.filter(currency=currency, created_by=person, kind=Transfer.Kind.HOURS)
+        .select_related("currency", "from_account__person")
+        .order_by("-pk")[:limit]
+    )
+
+
+def member_accounts(*, currency: Currency) -> QuerySet[Account]:
+    """Every member's account in ``currency`` (for holders of ``ledger.view_all``)."""
+    return (
+        Account.objects.filter(currency=currency, kind=Account.Kind.MEMBER)
+        .select_related("person")
+        .order_by("person__display_name", "person__email")
+    )
+
+
+def transfer_get(*, body: Body, pk: int) -> Transfer:
+    transfer = (
+        Transfer.objects.filter(body=body, pk=pk)
+        .select_related("currency", "from_account__person", "to_account__person")
+        .first()
+    )
+    if transfer is None:
+        raise NotFound("no such transfer")
+    return transfer
+
+
+@dataclass(frozen=True)
+class Totals:
+    currency: Currency
+    members_with_accounts: int
+    volume: int  # sum of applied transfers
+    transfers: int
+    owed: int  # sum of the negative member balances, as a positive number
+    held: int  # sum of the positive member balances
+    body_accounts: list[Account]
+
+    def fmt(self, units: int) -> str:
+        return amount_format(units, self.currency.decimals)
+
+
+def body_totals(*, currency: Currency) -> Totals:
+    applied = Transfer.objects.filter(currency=currency, status=Transfer.Status.APPLIED)
+    agg = applied.aggregate(volume=Sum("amount"), n=Count("pk"))
+    members = Account.objects.filter(currency=currency, kind=Account.Kind.MEMBER)
+    held = members.filter(balance__gt=0).aggregate(s=Sum("balance"))["s"] or 0
+    owed = members.filter(balance__lt=0).aggregate(s=Sum("balance"))["s"] or 0
+    return Totals(
+        currency=currency,
+        members_with_accounts=members.count(),
+        volume=agg["volume"] or 0,
+        transfers=agg["n"],
+        owed=-owed,
+        held=held,
+        body_accounts=list(
+            Account.objects.filter(currency=currency, person__isnull=True)
+            .select_related("body")
+            .order_by("kind")
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Month:
+    month: date
+    volume: int
+    active: int
+
+
+def monthly_totals(*, currency: Currency) -> list[Month]:
+    """Per month: the amount exchanged (applied transfers) and how many members took
+    part (had an entry), oldest first."""
+    volume = dict(
+        Transfer.objects.filter(currency=currency, status=Transfer.Status.APPLIED)
+        .annotate(m=TruncMonth("settled_at"))
+        .values_list("m")
+        .annotate(v=Sum("amount"))
+        .values_list("m", "v")
+    )
+    active = dict(
+        Entry.objects.filter(account__currency=currency, account__kind=Account.Kind.MEMBER)
+        .annotate(m=TruncMonth("created_at"))
+        .values_list("m")
+        .annotate(n=Count("account", distinct=True))
+        .values_list("m", "n")
+    )
+
+    def day(m: date | datetime) -> date:
+        return m.date() if isinstance(m, datetime) else m
+
+    months = sorted({day(m) for m in (*volume, *active) if m is not None})
+    by_day_v = {day(m): v for m, v in volume.items() if m is not None}
+    by_day_a = {day(m): n for m, n in active.items() if m is not None}
+    return [Month(m, by_day_v.get(m, 0) or 0, by_day_a.get(m, 0)) for m in months]
+
+
+@dataclass(frozen=True)
+class Line:
+    entry: Entry
+    counterpart: str
+    amount: str
+    balance: str
+
+
+def statement(*, account: Account) -> list[Line]:
+    """Every entry of ``account``, oldest first, with the other side named."""
+    entries = (
+        Entry.objects.filter(account=account)
+        .select_related(
+            "transfer",
+            "transfer__from_account__person",
+            "transfer__to_account__person",
+            "transfer__from_account__body",
+            "transfer__to_account__body",
+        )
+        .order_by("pk")
+    )
+    decimals = account.currency.decimals
+    lines = []
+    for e in entries:
+        t = e.transfer
+        other = t.to_account if e.amount < 0 else t.from_account
+        lines.append(
+            Line(
+                entry=e,
+                counterpart=other.label,
+                amount=amount_format(e.amount, decimals),
+                balance=amount_format(e.balance_after, decimals),
+            )
+        )
+    return lines
+
+
+CSV_HEADER = ("date", "transfer", "kind", "counterpart", "memo", "amount", "balance")
+
+
+def statement_csv(*, account: Account) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for line in statement(account=account):
+        t = line.entry.transfer
+        writer.writerow(
+            (
+                line.entry.created_at.isoformat(),
+                t.pk,
+                t.kind,
+                _csv_safe(line.counterpart),
+                _csv_safe(t.memo),
+                line.amount,
+                line.balance,
+            )
+        )
+    return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    # A memo is written by members; a spreadsheet must not run it as a formula.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,716 @@
+"""Writes to the ledger: currencies, accounts, transfers, reversals, limits, hours and a
+body's outside money. Each validates, asks ``bodies.policy``, changes the balances with
+their entries and journals, all in one transaction.
+
+Concurrency. Every write to a ledger first takes the ledger lock (``_lock_ledger``) and
+only then reads balances and client keys. Under READ COMMITTED each statement after the
+lock sees every transfer committed before it, so the limit checks, the idempotency
+look-up and the balance updates run one at a time per ledger, while other bodies' ledgers
+proceed in parallel. The lock is the body's row (``SELECT ... FOR UPDATE``) rather than
+the currency's: ``journal_append`` locks the body row in the same transaction anyway, so
+a second, per-currency lock would add a round trip and no parallelism, and taking the
+body first keeps one lock order with every service that journals (a decision's actions
+journal and then transfer): no deadlock. The CHECK constraints on ``Account`` are the
+last guard: a bug that skipped the lock would fail loudly rather than overdraw. On
+SQLite, writers are serialised by the IMMEDIATE transactions set in settings.
+
+Idempotency. A request carries a client key, unique per body and requester. The first
+request with a key stores its outcome, applied or refused, with a digest of its content;
+the same key with the same content answers that stored outcome (a refusal stays a
+refusal even after balances change); the same key with other content is a Conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db import transaction
+from django.db.models import Case, Count, F, Q, Sum, When
+from django.utils import timezone
+
+from dualpower.accounts.models import Person
+from dualpower.bodies import policy
+from dualpower.bodies.journal import canonical_json, journal_append
+from dualpower.bodies.models import Body
+from dualpower.core.errors import Conflict, Invalid, NotAllowed, NotFound
+
+from .models import Account, Currency, Entry, Transfer
+from .units import MAX_AMOUNT, amount_format
+
+MAX_KEY = 100
+MAX_MEMO = 200
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _person_ref(person: Person) -> dict[str, Any]:
+    return {"id": person.pk, "name": person.name}
+
+
+def _account_ref(account: Account) -> dict[str, Any]:
+    ref: dict[str, Any] = {"account": account.pk, "kind": account.kind}
+    if account.person_id is not None:
+        ref["person"] = account.person_id
+    return ref
+
+
+def _lock_ledger(currency: Currency, *, fresh: bool = False) -> Currency:
+    """Take the ledger lock (see the module docstring); with ``fresh``, re-read the
+    currency (its default limit) under it."""
+    Body.objects.select_for_update().filter(pk=currency.body_id).values_list("pk").get()
+    return Currency.objects.get(pk=currency.pk) if fresh else currency
+
+
+def _clean_key(client_key: str) -> str:
+    key = client_key.strip() if isinstance(client_key, str) else ""
+    if not key or len(key) > MAX_KEY:
+        raise Invalid(f"a transfer needs a client key of 1 to {MAX_KEY} characters")
+    return key
+
+
+def _clean_memo(memo: str) -> str:
+    memo = memo.strip()
+    if len(memo) > MAX_MEMO:
+        raise Invalid(f"the memo is longer than {MAX_MEMO} characters")
+    return memo
+
+
+def _check_amount(amount: int) -> None:
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= MAX_AMOUNT:
+        raise Invalid("the amount must be a whole number of units, more than zero")
+
+
+def _digest(**content: Any) -> str:
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+def _replay(*, body: Body, key_owner: str, client_key: str, digest: str) -> Transfer | None:
+    """The stored outcome of an earlier request with this key, if any (call under lock)."""
+    earlier = Transfer.objects.filter(body=body, key_owner=key_owner, client_key=client_key).first()
+    if earlier is None:
+        return None
+    if earlier.request_digest != digest:
+        raise Conflict("this client key was already used for a different request")
+    return earlier
+
+
+def _refusal(payer: Account, payee: Account, amount: int, currency: Currency) -> str:
+    code = currency.code
+    if payer.limit is not None and payer.balance - amount < -payer.limit:
+        floor = amount_format(-payer.limit, currency.decimals)
+        return f"over the limit: {payer.label} may not go below {floor} {code}"
+    if payee.ceiling is not None and payee.balance + amount > payee.ceiling:
+        top = amount_format(payee.ceiling, currency.decimals)
+        return f"over the ceiling: {payee.label} may not hold more than {top} {code}"
+    return ""
+
+
+def _settle(transfer: Transfer, *, currency: Currency) -> Transfer:
+    """Apply ``transfer`` or refuse it, under the ledger lock. Writes the entries, the
+    balances and the journal entry of an applied transfer."""
+    accounts = Account.objects.select_related("person", "body").in_bulk(
+        [transfer.from_account_id, transfer.to_account_id]
+    )
+    payer, payee = accounts[transfer.from_account_id], accounts[transfer.to_account_id]
+    reason = _refusal(payer, payee, transfer.amount, currency)
+    transfer.status = Transfer.Status.REFUSED if reason else Transfer.Status.APPLIED
+    transfer.reason = reason
+    transfer.settled_at = timezone.now()
+    if transfer.pk is None:
+        transfer.save()
+    else:
+        transfer.save(update_fields=["status", "reason", "settled_at"])
+    if reason:
+        return transfer
+    payer.balance -= transfer.amount
+    payee.balance += transfer.amount
+    Account.objects.filter(pk__in=[payer.pk, payee.pk]).update(
+        balance=Case(
+            When(pk=payer.pk, then=F("balance") - transfer.amount),
+            default=F("balance") + transfer.amount,
+        )
+    )
+    Entry.objects.bulk_create(
+        [
+            Entry(
+                body_id=transfer.body_id,
+                transfer=transfer,
+                account=payer,
+                amount=-transfer.amount,
+                balance_after=payer.balance,
+            ),
+            Entry(
+                body_id=transfer.body_id,
+                transfer=transfer,
+                account=payee,
+                amount=transfer.amount,
+                balance_after=payee.balance,
+            ),
+        ]
+    )
+    journal_append(
+        body=payer.body,
+        kind="ledger.transfer_applied",
+        payload={
+            "transfer": transfer.pk,
+            "kind": transfer.kind,
+            "currency": currency.code,
+            "amount": transfer.amount,
+            "from": _account_ref(payer),
+            "to": _account_ref(payee),
+            "memo": transfer.memo,
+            "reverses": transfer.reverses_id,
+            "by": transfer.key_owner,
+        },
+    )
+    return transfer
+
+
+def _same_body(body: Body, *accounts: Account) -> Currency:
+    currency = accounts[0].currency
+    for account in accounts:
+        if account.body_id != body.pk or account.currency_id != currency.pk:
+            raise Invalid("both accounts must belong to this body and to one currency")
+    return currency
+
+
+def _charter_units(body: Body, currency: Currency) -> tuple[int, int | None]:
+    """The charter's default limit and ceiling, in the currency's smallest unit."""
+    if currency.kind == Currency.Kind.MONEY:
+        return 0, None  # money cannot be created by going below zero
+    credit = body.charter.credit
+    if credit is None:
+        return 0, None
+    scale = 10**currency.decimals
+    return credit.default_limit * scale, (
+        credit.ceiling * scale if credit.ceiling is not None else None
+    )
+
+
+# ---------------------------------------------------------------- currencies and accounts
+
+CurrencyKind = Literal["hours", "mutual_credit", "money"]
+
+
+def currency_create(
+    *,
+    body: Body,
+    kind: str,
+    name: str,
+    code: str,
+    decimals: int | None = None,
+    by: str,
+) -> Currency:
+    """Open a ledger in ``body``, with the body's own accounts: a commons account for
+    hours and mutual credit; a funds account and the outside world for money. ``by`` is
+    the founding or the decision that creates it."""
+    if kind not in Currency.Kind.values:
+        raise Invalid("a currency is hours, mutual_credit or money")
+    name, code = name.strip(), code.strip().lower()
+    if not name or len(name) > 60:
+        raise Invalid("a currency needs a name of 1 to 60 characters")
+    if not code or len(code) > 12 or not code.replace("-", "").replace("_", "").isalnum():
+        raise Invalid("a currency code is 1 to 12 letters or digits")
+    places = 2 if kind == Currency.Kind.HOURS else (2 if decimals is None else decimals)
+    if not 0 <= places <= 6:
+        raise Invalid("a currency has 0 to 6 decimal places")
+    with transaction.atomic():
+        Body.objects.select_for_update().filter(pk=body.pk).values_list("pk").get()
+        if Currency.objects.filter(body=body, code=code).exists():
+            raise Conflict(f"this body already has a currency {code!r}")
+        currency = Currency.objects.create(
+            body=body, kind=kind, name=name, code=code, decimals=places
+        )
+        if kind == Currency.Kind.MONEY:
+            Account.objects.create(body=body, currency=currency, kind=Account.Kind.FUNDS, limit=0)
+            Account.objects.create(body=body, currency=currency, kind=Account.Kind.EXTERNAL)
+        else:
+            Account.objects.create(body=body, currency=currency, kind=Account.Kind.COMMONS)
+        journal_append(
+            body=body,
+            kind="ledger.currency_created",
+            payload={"currency": code, "kind": kind, "name": name, "decimals": places, "by": by},
+        )
+    return currency
+
+
+def account_open(*, body: Body, currency: Currency, person: Person) -> Account:
+    """The member's account in ``currency``, opened now if they have none. The limit and
+    ceiling are the ones the members set for everyone, or else the charter's."""
+    if currency.body_id != body.pk:
+        raise NotFound("no such currency")
+    existing = Account.objects.filter(currency=currency, person=person).first()
+    if existing is not None:
+        return existing
+    if not policy.is_member(person, body):
+        raise Conflict(f"{person.name} is not a member of {body.name}")
+    with transaction.atomic():
+        locked = _lock_ledger(currency, fresh=True)
+        existing = Account.objects.filter(currency=currency, person=person).first()
+        if existing is not None:
+            return existing
+        limit, ceiling = _charter_units(body, locked)
+        if locked.default_limit is not None:
+            limit, ceiling = locked.default_limit, locked.default_ceiling
+        account = Account.objects.create(
+            body=body,
+            currency=locked,
+            kind=Account.Kind.MEMBER,
+            person=person,
+            limit=limit,
+            ceiling=ceiling,
+        )
+        journal_append(
+            body=body,
+            kind="ledger.account_opened",
+            payload={
+                "account": account.pk,
+                "currency": locked.code,
+                "person": _person_ref(person),
+                "limit": limit,
+                "ceiling": ceiling,
+            },
+        )
+    return account
+
+
+def body_account(*, currency: Currency, kind: str) -> Account:
+    account = Account.objects.filter(currency=currency, kind=kind, person__isnull=True).first()
+    if account is None:
+        raise NotFound(f"this currency has no {kind} account")
+    return account
+
+
+# ---------------------------------------------------------------- transfers
+
+
+def transfer_create(
+    *,
+    body: Body,
+    by: Person | None,
+    from_account: Account,
+    to_account: Account,
+    amount: int,
+    memo: str = "",
+    client_key: str,
+    decision: str = "",
+) -> Transfer:
+    """Move ``amount`` from one account to another, or refuse it over a limit.
+
+    A person (``by``) pays from their own account, or from a member's if they hold
+    ``ledger.record_for_others``; the body's own accounts pay only by ``decision`` (the
+    ``transfer`` action of a passed proposal, with ``by=None``). Returns the transfer,
+    applied or refused; a retry with the same key returns the first outcome.
+    """
+    key, memo = _clean_key(client_key), _clean_memo(memo)
+    _check_amount(amount)
+    currency = _same_body(body, from_account, to_account)
+    if from_account.pk == to_account.pk:
+        raise Invalid("a transfer needs two different accounts")
+    if by is not None:
+        own = from_account.person_id == by.pk
+        for_others = (
+            not own
+            and from_account.kind == Account.Kind.MEMBER
+            and policy.can(by, "ledger.record_for_others", body)
+        )
+        if not policy.is_member(by, body) or not (own or for_others):
+            raise NotAllowed("you may pay only from your own account")
+        if to_account.person is not None and not policy.is_member(to_account.person, body):
+            raise Conflict(f"{to_account.person.name} is no longer a member")
+        key_owner, kind = f"person:{by.pk}", Transfer.Kind.PAYMENT
+    elif decision:
+        key_owner, kind = f"decision:{decision}", Transfer.Kind.DECISION
+    else:
+        raise NotAllowed("a transfer is made by a member or by a decision")
+    digest = _digest(
+        kind=kind, currency=currency.pk, source=from_account.pk, target=to_account.pk,
+        amount=amount, memo=memo,
+    )  # fmt: skip
+    with transaction.atomic():
+        locked = _lock_ledger(currency)
+        earlier = _replay(body=body, key_owner=key_owner, client_key=key, digest=digest)
+        if earlier is not None:
+            return earlier
+        transfer = Transfer(
+            body=body,
+            currency=locked,
+            kind=kind,
+            from_account=from_account,
+            to_account=to_account,
+            amount=amount,
+            memo=memo,
+            key_owner=key_owner,
+            client_key=key,
+            request_digest=digest,
+            created_by=by,
+            decision=decision,
+        )
+        return _settle(transfer, currency=locked)
+
+
+def transfer_reverse(
+    *,
+    body: Body,
+    transfer: Transfer,
+    by: Person | None,
+    client_key: str,
+    memo: str = "",
+    decision: str = "",
+) -> Transfer:
+    """Undo an applied transfer by a transfer the other way that names it. The payee may
+    give back what they received; otherwise a holder of ``ledger.record_for_others`` or a
+    decision. A reversal obeys the limits like any transfer."""
+    key, memo = _clean_key(client_key), _clean_memo(memo)
+    if transfer.body_id != body.pk:
+        raise NotFound("no such transfer")
+    if by is not None:
+        payee = transfer.to_account.person_id == by.pk
+        if not policy.is_member(by, body) or not (
+            payee or policy.can(by, "ledger.record_for_others", body)
+        ):
+            raise NotAllowed("only the receiver can give a transfer back")
+        key_owner = f"person:{by.pk}"
+    elif decision:
+        key_owner = f"decision:{decision}"
+    else:
+        raise NotAllowed("a reversal is made by a member or by a decision")
+    digest = _digest(kind=Transfer.Kind.REVERSAL, reverses=transfer.pk, memo=memo)
+    with transaction.atomic():
+        locked = _lock_ledger(transfer.currency)
+        earlier = _replay(body=body, key_owner=key_owner, client_key=key, digest=digest)
+        if earlier is not None:
+            return earlier
+        original = Transfer.objects.get(pk=transfer.pk)
+        if original.status != Transfer.Status.APPLIED:
+            raise Conflict("only an applied transfer can be reversed")
+        if Transfer.objects.filter(reverses=original, status=Transfer.Status.APPLIED).exists():
+            raise Conflict("this transfer was already reversed")
+        reversal = Transfer(
+            body=body,
+            currency=locked,
+            kind=Transfer.Kind.REVERSAL,
+            from_account_id=original.to_account_id,
+            to_account_id=original.from_account_id,
+            amount=original.amount,
+            memo=memo or f"reverses transfer {original.pk}",
+            reverses=original,
+            key_owner=key_owner,
+            client_key=key,
+            request_digest=digest,
+            created_by=by,
+            decision=decision,
+        )
+        return _settle(reversal, currency=locked)
+
+
+# ---------------------------------------------------------------- limits
+
+
+def limit_set(
+    *,
+    body: Body,
+    currency: Currency,
+    limit: int,
+    ceiling: int | None = None,
+    account: Account | None = None,
+    decision: str,
+) -> int:
+    """Set how far below zero (``limit``) and how high (``ceiling``, None for none) a
+    member's balance may go, for one ``account`` or for every member (then also for
+    members who open an account later). Amounts in the smallest unit. Refused while an
+    account would be outside the new bounds. Returns how many accounts changed."""
+    if currency.body_id != body.pk:
+        raise NotFound("no such currency")
+    if not isinstance(limit, int) or not 0 <= limit <= MAX_AMOUNT:
+        raise Invalid("a limit is zero or more")
+    if ceiling is not None and (not isinstance(ceiling, int) or not 0 <= ceiling <= MAX_AMOUNT):
+        raise Invalid("a ceiling is zero or more")
+    if not decision:
+        raise NotAllowed("limits are changed by a decision")
+    with transaction.atomic():
+        locked = _lock_ledger(currency, fresh=True)
+        targets = Account.objects.filter(currency=locked, kind=Account.Kind.MEMBER)
+        if account is not None:
+            if account.currency_id != locked.pk or account.kind != Account.Kind.MEMBER:
+                raise Invalid("limits apply to members' accounts of this currency")
+            targets = targets.filter(pk=account.pk)
+        beyond = Q(balance__lt=-limit)
+        if ceiling is not None:
+            beyond |= Q(balance__gt=ceiling)
+        offenders = [a.label for a in targets.filter(beyond).select_related("person", "body")]
+        if offenders:
+            raise Conflict(
+                "the new bounds would leave these accounts outside them: " + ", ".join(offenders)
+            )
+        changed = targets.update(limit=limit, ceiling=ceiling)
+        if account is None:
+            locked.default_limit, locked.default_ceiling = limit, ceiling
+            locked.save(update_fields=["default_limit", "default_ceiling"])
+        journal_append(
+            body=body,
+            kind="ledger.limit_set",
+            payload={
+                "currency": locked.code,
+                "account": account.pk if account is not None else None,
+                "limit": limit,
+                "ceiling": ceiling,
+                "by": decision,
+            },
+        )
+    return changed
+
+
+# ---------------------------------------------------------------- time bank
+
+
+def timebank_record(
+    *,
+    body: Body,
+    currency: Currency,
+    by: Person,
+    receiver: Person,
+    amount: int,
+    memo: str = "",
+    client_key: str,
+) -> Transfer:
+    """``by`` records hours they gave ``receiver``. The record waits for the receiver to
+    confirm it (``timebank_confirm``); then the hours move from the receiver to ``by``."""
+    key, memo = _clean_key(client_key), _clean_memo(memo)
+    _check_amount(amount)
+    if currency.body_id != body.pk:
+        raise NotFound("no such currency")
+    if currency.kind != Currency.Kind.HOURS:
+        raise Invalid("hours are recorded in an hours currency")
+    if not policy.is_member(by, body):
+        raise NotAllowed("only members record hours")
+    if receiver.pk == by.pk:
+        raise Invalid("record hours you gave someone else")
+    if not policy.is_member(receiver, body):
+        raise Invalid(f"{receiver.name} is not a member of {body.name}")
+    giver_account = account_open(body=body, currency=currency, person=by)
+    receiver_account = account_open(body=body, currency=currency, person=receiver)
+    key_owner = f"person:{by.pk}"
+    digest = _digest(
+        kind=Transfer.Kind.HOURS, currency=currency.pk, receiver=receiver.pk, amount=amount,
+        memo=memo,
+    )  # fmt: skip
+    with transaction.atomic():
+        locked = _lock_ledger(currency)
+        earlier = _replay(body=body, key_owner=key_owner, client_key=key, digest=digest)
+        if earlier is not None:
+            return earlier
+        record = Transfer.objects.create(
+            body=body,
+            currency=locked,
+            kind=Transfer.Kind.HOURS,
+            from_account=receiver_account,
+            to_account=giver_account,
+            amount=amount,
+            memo=memo,
+            status=Transfer.Status.PENDING,
+            key_owner=key_owner,
+            client_key=key,
+            request_digest=digest,
+            created_by=by,
+        )
+        journal_append(
+            body=body,
+            kind="ledger.hours_recorded",
+            payload={
+                "transfer": record.pk,
+                "currency": locked.code,
+                "amount": amount,
+                "giver": _person_ref(by),
+                "receiver": _person_ref(receiver),
+                "memo": memo,
+            },
+        )
+    return record
+
+
+def _pending_record(body: Body, record: Transfer, by: Person) -> None:
+    if record.body_id != body.pk or record.kind != Transfer.Kind.HOURS:
+        raise NotFound("no such record")
+    if record.from_account.person_id != by.pk:
+        raise NotAllowed("only the member who received the hours can confirm or decline them")
+
+
+def timebank_confirm(*, body: Body, record: Transfer, by: Person) -> Transfer:
+    """The receiver confirms hours recorded for them: the transfer is applied, or refused
+    if it would take them past their limit. Confirming twice answers the same."""
+    _pending_record(body, record, by)
+    with transaction.atomic():
+        locked = _lock_ledger(record.currency)
+        current = Transfer.objects.get(pk=record.pk)
+        if current.status in (Transfer.Status.APPLIED, Transfer.Status.REFUSED):
+            return current
+        if current.status != Transfer.Status.PENDING:
+            raise Conflict(f"this record was {current.get_status_display().lower()}")
+        return _settle(current, currency=locked)
+
+
+def timebank_decline(*, body: Body, record: Transfer, by: Person) -> Transfer:
+    """The receiver declines hours recorded for them; nothing moves."""
+    _pending_record(body, record, by)
+    with transaction.atomic():
+        _lock_ledger(record.currency)
+        current = Transfer.objects.get(pk=record.pk)
+        if current.status == Transfer.Status.DECLINED:
+            return current
+        if current.status != Transfer.Status.PENDING:
+            raise Conflict(f"this record was already {current.get_status_display().lower()}")
+        current.status = Transfer.Status.DECLINED
+        current.settled_at = timezone.now()
+        current.save(update_fields=["status", "settled_at"])
+        journal_append(
+            body=body,
+            kind="ledger.hours_declined",
+            payload={"transfer": current.pk, "by": _person_ref(by)},
+        )
+    return current
+
+
+# ---------------------------------------------------------------- a body's money
+
+
+def external_record(
+    *,
+    body: Body,
+    currency: Currency,
+    by: Person,
+    direction: str,
+    amount: int,
+    memo: str,
+    client_key: str,
+) -> Transfer:
+    """A holder of ``ledger.record_external`` records money that came into the body's
+    funds (``in``) or went out of them (``out``). Going out is refused beyond the funds."""
+    if currency.body_id != body.pk:
+        raise NotFound("no such currency")
+    if not policy.can(by, "ledger.record_external", body):
+        raise NotAllowed("recording money in and out needs the power ledger.record_external")
+    if currency.kind != Currency.Kind.MONEY:
+        raise Invalid("money in and out is recorded in a money currency")
+    if direction not in ("in", "out"):
+        raise Invalid("the direction is 'in' or 'out'")
+    key, memo = _clean_key(client_key), _clean_memo(memo)
+    _check_amount(amount)
+    if not memo:
+        raise Invalid("say where the money came from or went to")
+    funds = body_account(currency=currency, kind=Account.Kind.FUNDS)
+    world = body_account(currency=currency, kind=Account.Kind.EXTERNAL)
+    source, target = (world, funds) if direction == "in" else (funds, world)
+    key_owner = f"person:{by.pk}"
+    digest = _digest(
+        kind=Transfer.Kind.EXTERNAL, currency=currency.pk, direction=direction, amount=amount,
+        memo=memo,
+    )  # fmt: skip
+    with transaction.atomic():
+        locked = _lock_ledger(currency)
+        earlier = _replay(body=body, key_owner=key_owner, client_key=key, digest=digest)
+        if earlier is not None:
+            return earlier
+        transfer = Transfer(
+            body=body,
+            currency=locked,
+            kind=Transfer.Kind.EXTERNAL,
+            from_account=source,
+            to_account=target,
+            amount=amount,
+            memo=memo,
+            key_owner=key_owner,
+            client_key=key,
+            request_digest=digest,
+            created_by=by,
+        )
+        return _settle(transfer, currency=locked)
+
+
+# ---------------------------------------------------------------- verification
+
+
+@dataclass
+class CurrencyCheck:
+    code: str
+    kind: str
+    accounts: int
+    transfers: int
+    total: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class LedgerReport:
+    body_slug: str
+    currencies: list[CurrencyCheck]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.currencies)
+
+    def lines(self) -> list[str]:
+        if not self.currencies:
+            return [f"{self.body_slug}: no currencies"]
+        out = []
+        for c in self.currencies:
+            head = f"{self.body_slug} {c.code}: {c.accounts} accounts, {c.transfers} transfers"
+            if c.ok:
+                out.append(f"{head}, balances equal entries and sum to zero")
+            else:
+                out.extend(f"{head}: {problem}" for problem in c.problems)
+        return out
+
+
+def ledger_verify(*, body: Body) -> LedgerReport:
+    """Check every currency of ``body``: each balance equals the sum of its entries, each
+    applied transfer has one debit and one credit of its amount, and the balances of the
+    currency sum to zero (every currency here is closed: money comes in through the
+    outside-world account)."""
+    checks = []
+    for currency in Currency.objects.filter(body=body).order_by("code"):
+        accounts = Account.objects.filter(currency=currency).annotate(
+            entries_sum=Sum("entries__amount")
+        )
+        problems = [
+            f"account {a.pk} has balance {a.balance} but its entries sum to {a.entries_sum or 0}"
+            for a in accounts
+            if a.balance != (a.entries_sum or 0)
+        ]
+        applied = Transfer.objects.filter(currency=currency, status=Transfer.Status.APPLIED)
+        unbalanced = (
+            applied.annotate(
+                n=Count("entries"),
+                net=Sum("entries__amount"),
+                credit=Sum("entries__amount", filter=Q(entries__amount__gt=0)),
+            )
+            .exclude(n=2, net=0, credit=F("amount"))
+            .values_list("pk", flat=True)
+        )
+        problems += [f"transfer {pk} does not have one debit and one credit" for pk in unbalanced]
+        stray = Entry.objects.filter(transfer__currency=currency).exclude(
+            transfer__status=Transfer.Status.APPLIED
+        )
+        problems += [f"transfer {pk} has entries but is not applied" for pk in
+                     stray.values_list("transfer_id", flat=True).distinct()]  # fmt: skip
+        total = sum(a.balance for a in accounts)
+        if total != 0:
+            problems.append(f"balances sum to {total}, not zero")
+        checks.append(
+            CurrencyCheck(
+                code=currency.code,
+                kind=currency.kind,
+                accounts=len(accounts),
+                transfers=applied.count(),
+                total=total,
+                problems=problems,
+            )
+        )
+    return LedgerReport(body_slug=body.slug, currencies=checks)
