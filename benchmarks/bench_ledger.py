@@ -32,21 +32,21 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "performance.md"
 HEADING = "## Ledger"
 ANALYSIS = """\
-**Reading it.** The target (at least half the raw rate) is not met. A transfer is one
-transaction of about eleven round trips (BEGIN, the ledger lock, the idempotency look-up,
-the two accounts, the transfer, one UPDATE of both balances, the two entries, three for
-the journal's hash chain, COMMIT) and about 10 ms of Python (Django ORM, canonical JSON
-and SHA-256 of the journal entry); pgbench's transaction is one statement from a C
-client. Within one ledger the lock is held through COMMIT (and its WAL flush), so one
-ledger is serial by design; across ledgers the 16 Python threads share one GIL, so more
-ledgers help little in one process. Run on a shared 2-core machine whose load average
-was far above 2 (other test suites were running), every round trip also waited for a
-CPU. What would close the gap, in order of effect: run several server processes
+**Reading it.** The target (at least half the raw rate) is not met, by far. A transfer is
+one transaction of about eleven round trips (BEGIN, the ledger lock, the idempotency
+look-up, the two accounts, the transfer, one UPDATE of both balances, the two entries,
+three for the journal's hash chain, COMMIT) and a few ms of Python (Django ORM, canonical
+JSON and SHA-256 of the journal entry); pgbench's transaction is one statement from a C
+client. Within one ledger the lock is held through COMMIT and its WAL flush, so one ledger
+can never beat the single-client commit rate (the "1 client" pgbench row) and in practice
+runs at 1/(its round trips + flush). Across ledgers the 16 Python threads share one GIL,
+so more ledgers help only about twofold in one process. This shared 2-core machine was
+also busy (other test suites; see the load average), so every round trip waited for a
+CPU. What would close the gap, in order of effect: serve with several processes
 (gunicorn workers) rather than threads; do the transfer in one round trip (a PL/pgSQL
-function or one statement of data-modifying CTEs, with the journal's hash computed in
-the same call); and keep the lock per ledger as now, so that ledgers scale with
-processes. Correctness held in every run: zero errors, balances equal entries, sums
-zero."""
+function, or one statement of data-modifying CTEs, with the journal's hash computed in
+the same call); keep the lock per ledger as now, so that ledgers scale with processes.
+Correctness held in every run: zero errors, balances equal entries, sums zero."""
 
 
 def _bench_url(url: str) -> tuple[str, str]:
@@ -193,12 +193,14 @@ def main() -> int:
     n0, e0, t0 = _run(one, 1, args.seconds)
     n1, e1, t1 = _run(one, args.clients, args.seconds)
     n2, e2, t2 = _run(many, args.clients, args.seconds)
+    raw1, _ = _pgbench(bench_url, 1, args.seconds)
     raw, cmd = _pgbench(bench_url, args.clients, args.seconds)
     from dualpower.ledger.services import ledger_verify
 
     held = all(ledger_verify(body=cur.body).ok for cur, _, _ in one + many)
     rows = [
-        ("pgbench, single-row INSERT transaction", raw, 0),
+        (f"pgbench, single-row INSERT transaction, {args.clients} clients", raw, 0),
+        ("pgbench, single-row INSERT transaction, 1 client", raw1, 0),
         ("ledger, transfer_create, 1 client", n0 / t0, e0),
         (f"ledger, transfer_create, {args.clients} clients on one ledger", n1 / t1, e1),
         (f"ledger, transfer_create, {args.clients} clients on {args.clients} ledgers", n2 / t2, e2),

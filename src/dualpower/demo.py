@@ -1,8 +1,9 @@
 """The demo neighbourhood that ``dualpower demo`` seeds: Eastside.
 
 Eight neighbours and seven bodies (an assembly, a time bank, a bakery co-op, a mutual-aid
-hub, a tenants' union, a hidden caucus and a federation), built only through the same
-services that the web, the API and the tests call, so every step is in the journals.
+hub, a tenants' union, a hidden caucus, and a federation that five of them have joined),
+built only through the same services that the web, the API and the tests call, so every
+step is in the journals.
 Seeding happens once: a database that already holds the demo is left as it is.
 """
 
@@ -26,6 +27,7 @@ from dualpower.bodies.services import (
     membership_admit,
     membership_leave,
 )
+from dualpower.federation.services import REPRESENT, federation_consent
 
 PASSWORD = "solidarity forever"
 EMAIL_DOMAIN = "example.org"
@@ -93,7 +95,7 @@ def _seed_bodies(p: dict[str, Person]) -> None:
         body=assembly,
         holder=p["chen"],
         role="Delegate to the federation",
-        powers=["federation.delegate"],
+        powers=[REPRESENT],
         term_days=180,
         granted_by=BY_DECISION,
     )
@@ -179,12 +181,16 @@ def _seed_bodies(p: dict[str, Person]) -> None:
         founder=p["amara"],
         name="Eastside Federation of Councils",
         kind="federation",
-        about="The delegates of Eastside's assemblies, co-ops, unions and mutual-aid "
-        "groups, each bound by and recallable by the body that sent them.",
+        about="Eastside's assembly, co-op, union, time bank and mutual-aid hub, deciding "
+        "together what none can alone. Each body ratifies under its own charter; "
+        "delegates are bound by, and recallable by, the body that sent them.",
     )
-    for first in ("chen", "farida"):
-        _invite(federation, p["amara"], p[first])
-        membership_admit(body=federation, person=p[first], admitted_by=BY_DECISION)
+    # A body joins a federation when both sides have decided so.
+    for member in (assembly, time_bank, bakery, aid, union):
+        for side in ("body", "federation"):
+            federation_consent(
+                federation=federation, member=member, side=side, decision=BY_DECISION
+            )
 
 
 def describe(seeded: Seeded, *, url: str) -> str:

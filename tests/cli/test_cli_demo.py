@@ -23,6 +23,7 @@ from dualpower import demo
 from dualpower.bodies import policy
 from dualpower.bodies.journal import journal_verify
 from dualpower.bodies.models import Body, Invitation, Mandate, Membership
+from dualpower.federation.services import member_bodies
 
 CONSOLE_SCRIPT = str(Path(sys.executable).with_name("dualpower"))
 
@@ -43,6 +44,10 @@ def test_the_seed_builds_a_believable_neighbourhood(db: None) -> None:
     assert Mandate.objects.filter(recalled_at__isnull=False).count() == 1
     assert Mandate.objects.filter(recalled_at__isnull=True).count() >= 4
     assert Invitation.objects.filter(used_at__isnull=True).count() == 1
+    federation = Body.objects.get(kind="federation")
+    assert sorted(b.kind for b in member_bodies(federation=federation)) == sorted(
+        ["assembly", "time_bank", "cooperative", "mutual_aid", "union"]
+    )
     for body in Body.objects.all():
         assert journal_verify(body=body).ok
 

@@ -20,7 +20,7 @@ from dualpower.bodies.services import (
     membership_admit,
 )
 from dualpower.ledger import services
-from dualpower.ledger.models import Account, Currency
+from dualpower.ledger.models import Currency
 
 
 @pytest.fixture
@@ -79,15 +79,16 @@ def euros(coop: Body) -> Currency:
     return services.currency_create(body=coop, kind="money", name="Euro", code="eur", by="founding")
 
 
-def account(currency: Currency, person: Person) -> Account:
-    return services.account_open(body=currency.body, currency=currency, person=person)
-
-
-def fresh(acct: Account) -> Account:
-    return Account.objects.get(pk=acct.pk)
-
-
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     # The named people are created with a password; the real hasher would dominate.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_starter_ledgers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests open their currencies themselves (codes h, acorn, eur); founding's
+    starter ledgers are tested in test_ledger_actions.py."""
+    from dualpower.bodies import services as body_services
+
+    monkeypatch.setattr(body_services, "ON_FOUNDED", [])

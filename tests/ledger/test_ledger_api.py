@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from ledger_helpers import account, fresh
 
-from conftest import account, fresh
 from dualpower.accounts.models import Person
 from dualpower.accounts.services import api_token_create
 from dualpower.ledger import services

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from ledger_helpers import account
 
-from conftest import account
 from dualpower.accounts.models import Person
 from dualpower.ledger import services
 from dualpower.ledger.cli import main

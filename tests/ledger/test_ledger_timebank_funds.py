@@ -4,8 +4,8 @@ ledger_verify; amounts as text."""
 from __future__ import annotations
 
 import pytest
+from ledger_helpers import account, fresh
 
-from conftest import account, fresh
 from dualpower.accounts.models import Person
 from dualpower.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from dualpower.ledger import services

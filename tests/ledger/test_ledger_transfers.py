@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from ledger_helpers import account, fresh
 
-from conftest import account, fresh
 from dualpower.accounts.models import Person
 from dualpower.bodies.models import JournalEntry
 from dualpower.core.errors import Conflict, Invalid, NotAllowed

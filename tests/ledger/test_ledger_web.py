@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.test import Client
+from ledger_helpers import account, fresh
 
-from conftest import account, fresh
 from dualpower.accounts.models import Person
 from dualpower.bodies.services import mandate_grant
 from dualpower.ledger import services
@@ -18,13 +18,13 @@ def logged_in(person: Person) -> Client:
 
 
 def url(currency: Currency, page: str = "") -> str:
-    base = f"/b/{currency.body.slug}/ledger/{currency.code}/"
+    base = f"/bodies/{currency.body.slug}/ledger/{currency.code}/"
     return base + (f"{page}/" if page else "")
 
 
 def test_a_member_sees_the_overview_and_the_currency_page(hours: Currency, alice: Person) -> None:
     client = logged_in(alice)
-    page = client.get(f"/b/{hours.body.slug}/ledger/")
+    page = client.get(f"/bodies/{hours.body.slug}/ledger/")
     assert page.status_code == 200 and b"Hours" in page.content
     page = client.get(url(hours))
     assert page.status_code == 200
@@ -33,8 +33,8 @@ def test_a_member_sees_the_overview_and_the_currency_page(hours: Currency, alice
 
 def test_outsiders_get_the_same_404_as_for_a_missing_body(hours: Currency, dave: Person) -> None:
     client = logged_in(dave)
-    missing = client.get("/b/no-such-body/ledger/")
-    for path in (f"/b/{hours.body.slug}/ledger/", url(hours), url(hours, "statement")):
+    missing = client.get("/bodies/no-such-body/ledger/")
+    for path in (f"/bodies/{hours.body.slug}/ledger/", url(hours), url(hours, "statement")):
         denied = client.get(path)
         assert denied.status_code == 404
         assert denied.content == missing.content
@@ -100,9 +100,9 @@ def test_record_hours_then_the_receiver_confirms(
     record = Transfer.objects.get()
     assert record.status == "pending"
     bob_client = logged_in(bob)
-    page = bob_client.get(f"/b/{hours.body.slug}/ledger/")
+    page = bob_client.get(f"/bodies/{hours.body.slug}/ledger/")
     assert b"Alice gave you 1.50 h" in page.content
-    confirm = f"/b/{hours.body.slug}/ledger/records/{record.pk}/confirm/"
+    confirm = f"/bodies/{hours.body.slug}/ledger/records/{record.pk}/confirm/"
     # alice cannot confirm her own record
     assert logged_in(alice).post(confirm).status_code == 403
     assert bob_client.post(confirm).status_code == 302
@@ -115,7 +115,7 @@ def test_the_receiver_may_decline(hours: Currency, alice: Person, bob: Person) -
     record = services.timebank_record(
         body=hours.body, currency=hours, by=alice, receiver=bob, amount=100, client_key="k"
     )
-    decline = f"/b/{hours.body.slug}/ledger/records/{record.pk}/decline/"
+    decline = f"/bodies/{hours.body.slug}/ledger/records/{record.pk}/decline/"
     assert logged_in(bob).post(decline).status_code == 302
     assert Transfer.objects.get(pk=record.pk).status == "declined"
 
@@ -128,14 +128,14 @@ def test_statements_and_csv(acorns: Currency, alice: Person, bob: Person, carol:
     bob_client = logged_in(bob)
     page = bob_client.get(url(acorns, "statement"))
     assert page.status_code == 200 and b"Alice" in page.content and b"3.00" in page.content
-    csv = bob_client.get(f"/b/{acorns.body.slug}/ledger/acorn/statement.csv")
+    csv = bob_client.get(f"/bodies/{acorns.body.slug}/ledger/acorn/statement.csv")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode().splitlines()
     assert lines[0] == "date,transfer,kind,counterpart,memo,amount,balance"
     assert lines[1].endswith(",payment,Alice,'=cmd(),3.00,3.00")
     # carol may not read bob's statement: the same 404 as for no account
-    others = f"/b/{acorns.body.slug}/ledger/acorn/statement/{bob.pk}/"
-    nobody = f"/b/{acorns.body.slug}/ledger/acorn/statement/999999/"
+    others = f"/bodies/{acorns.body.slug}/ledger/acorn/statement/{bob.pk}/"
+    nobody = f"/bodies/{acorns.body.slug}/ledger/acorn/statement/999999/"
     carol_client = logged_in(carol)
     assert carol_client.get(others).status_code == 404
     assert carol_client.get(others).content == carol_client.get(nobody).content
@@ -150,7 +150,7 @@ def test_a_holder_of_view_all_reads_every_statement(
         body=acorns.body, holder=alice, role="Auditor", powers=["ledger.view_all"],
         term_days=30, granted_by="decision test",
     )  # fmt: skip
-    others = f"/b/{acorns.body.slug}/ledger/acorn/statement/{bob.pk}/"
+    others = f"/bodies/{acorns.body.slug}/ledger/acorn/statement/{bob.pk}/"
     client = logged_in(alice)
     assert client.get(others).status_code == 200
     assert others.encode() in client.get(url(acorns)).content

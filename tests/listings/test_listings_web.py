@@ -188,3 +188,33 @@ def test_the_list_page_filters(hub: Body, bob: Person) -> None:
     services.listing_create(body=hub, by=bob, kind="need", title="Pills", category="Medicine")
     page = _client(bob).get(f"/bodies/{hub.slug}/listings/", {"category": "Meals"}).content.decode()
     assert "Soup" in page and "Pills" not in page
+
+
+def test_the_list_page_makes_a_bounded_number_of_queries(
+    hub: Body, bob: Person, carol: Person, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(12):
+        listing = services.listing_create(
+            body=hub, by=bob, kind="offer", title=f"Offer {n}", category="Meals"
+        )
+        if n % 2:
+            services.listing_claim(listing=listing, by=carol)
+    client = _client(carol)
+    with django_assert_max_num_queries(15):
+        page = client.get(f"/bodies/{hub.slug}/listings/", {"status": "all"})
+    assert page.content.decode().count("Offer ") == 12
+
+
+def test_a_volunteer_hands_a_dispatched_request_back_and_loses_its_contact(
+    hub: Body, alice: Person, bob: Person, carol: Person
+) -> None:
+    _ask(hub)
+    services.triage_dispatch(listing=Listing.objects.get(), by=alice, volunteer=carol)
+    base = f"/bodies/{hub.slug}/listings/1"
+    assert "Hand it back" in _client(carol).get(f"{base}/").content.decode()
+    assert _client(bob).post(f"{base}/release/").status_code == 404
+    assert _client(carol).post(f"{base}/release/").status_code == 302
+    listing = Listing.objects.get()
+    assert (listing.status, listing.counterpart) == ("open", None)
+    assert _client(carol).get(f"{base}/contact/").status_code == 404
+    assert _client(carol).post(f"{base}/release/").status_code == 404

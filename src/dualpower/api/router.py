@@ -69,3 +69,6 @@ api.add_router("/v1/bodies", federation_router)
 from dualpower.listings.api import router as listings_router  # noqa: E402
 
 api.add_router("/v1/bodies", listings_router)
+from dualpower.ledger.api import router as ledger_router  # noqa: E402
+
+api.add_router("/v1/bodies", ledger_router)

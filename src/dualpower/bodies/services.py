@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,6 +50,11 @@ def charter_validate(rules: Any) -> Charter:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "charter"
         raise Invalid(f"charter rule {where}: {first['msg']}") from None
+
+
+ON_FOUNDED: list[Callable[[Body], None]] = []
+"""Called inside the founding transaction: modules set up what a body of its kind starts
+with (the ledger opens a time bank's hours)."""
 
 
 def body_found(
@@ -101,6 +107,8 @@ def body_found(
             kind="member.joined",
             payload={"person": _person_ref(founder), "by": FOUNDING},
         )
+        for hook in ON_FOUNDED:
+            hook(body)
         powers = sorted({p for p in (charter.member_list_power, charter.invite_power) if p})
         if powers:
             mandate_grant(

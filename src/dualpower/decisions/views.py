@@ -1,4 +1,4 @@
-"""The decision pages under ``/b/<slug>/proposals/``.
+"""The decision pages under ``/bodies/<slug>/proposals/``.
 
 Each view fetches (``policy.body_for(..., "decisions.view")`` first, so a person who may
 not see a body's decisions gets the same 404 as for a missing body), calls one service

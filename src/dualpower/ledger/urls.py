@@ -4,37 +4,37 @@ from . import views
 
 app_name = "ledger"
 urlpatterns = [
-    path("b/<slug:slug>/ledger/", views.overview, name="overview"),
+    path("bodies/<slug:slug>/ledger/", views.overview, name="overview"),
     path(
-        "b/<slug:slug>/ledger/records/<int:pk>/confirm/",
+        "bodies/<slug:slug>/ledger/records/<int:pk>/confirm/",
         views.record_answer,
         {"answer": "confirm"},
         name="record_confirm",
     ),
     path(
-        "b/<slug:slug>/ledger/records/<int:pk>/decline/",
+        "bodies/<slug:slug>/ledger/records/<int:pk>/decline/",
         views.record_answer,
         {"answer": "decline"},
         name="record_decline",
     ),
-    path("b/<slug:slug>/ledger/<slug:code>/", views.currency_page, name="currency"),
-    path("b/<slug:slug>/ledger/<slug:code>/pay/", views.pay, name="pay"),
-    path("b/<slug:slug>/ledger/<slug:code>/hours/", views.hours, name="hours"),
-    path("b/<slug:slug>/ledger/<slug:code>/external/", views.external, name="external"),
-    path("b/<slug:slug>/ledger/<slug:code>/statement/", views.statement, name="statement"),
+    path("bodies/<slug:slug>/ledger/<slug:code>/", views.currency_page, name="currency"),
+    path("bodies/<slug:slug>/ledger/<slug:code>/pay/", views.pay, name="pay"),
+    path("bodies/<slug:slug>/ledger/<slug:code>/hours/", views.hours, name="hours"),
+    path("bodies/<slug:slug>/ledger/<slug:code>/external/", views.external, name="external"),
+    path("bodies/<slug:slug>/ledger/<slug:code>/statement/", views.statement, name="statement"),
     path(
-        "b/<slug:slug>/ledger/<slug:code>/statement.csv",
+        "bodies/<slug:slug>/ledger/<slug:code>/statement.csv",
         views.statement,
         {"csv": True},
         name="statement_csv",
     ),
     path(
-        "b/<slug:slug>/ledger/<slug:code>/statement/<int:person_id>/",
+        "bodies/<slug:slug>/ledger/<slug:code>/statement/<int:person_id>/",
         views.statement,
         name="statement_of",
     ),
     path(
-        "b/<slug:slug>/ledger/<slug:code>/statement/<int:person_id>.csv",
+        "bodies/<slug:slug>/ledger/<slug:code>/statement/<int:person_id>.csv",
         views.statement,
         {"csv": True},
         name="statement_of_csv",

@@ -1,4 +1,4 @@
-"""The ledger's pages under ``/b/<slug>/ledger/``. Each view fetches, asks the policy
+"""The ledger's pages under ``/bodies/<slug>/ledger/``. Each view fetches, asks the policy
 (through ``selectors.ledger_body_for``, which answers a non-member exactly like a missing
 body), calls one service and renders. DomainErrors become a message page with their
 status (``web.errors.domain_errors``); a refused transfer is shown on its form (422)."""

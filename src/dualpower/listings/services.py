@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -292,6 +292,28 @@ def listing_start(*, listing: Listing, by: Person) -> Listing:
     return current
 
 
+def listing_release(*, listing: Listing, by: Person) -> Listing:
+    """The counterpart (a volunteer who can't help after all) or a coordinator hands a
+    claimed listing back: it is open again and the contact details are no longer shown."""
+    listing = _fresh(listing)
+    if not policy.may_see(by, listing):
+        raise NotFound("no such listing")
+    counterpart = listing.counterpart_id == by.pk
+    if not (counterpart or policy.may_coordinate(by, listing.body)):
+        raise NotAllowed("only the person who took it on (or a coordinator) can hand it back")
+    with transaction.atomic():
+        current = _locked(listing)
+        if current.status != Listing.Status.CLAIMED:
+            raise Conflict(f"this listing is {current.get_status_display().lower()}")
+        current.counterpart = None
+        current.counterpart_contact = ""
+        current.status = Listing.Status.OPEN
+        current.matched_at = None
+        current.save(update_fields=["counterpart", "counterpart_contact", "status", "matched_at"])
+        _journal(current, "released", by=_ref(by))
+    return current
+
+
 def _giver_and_receiver(listing: Listing) -> tuple[Person, Person]:
     assert listing.owner is not None and listing.counterpart is not None
     if listing.kind == Listing.Kind.OFFER:
@@ -375,10 +397,15 @@ def _rate_check(*, body: Body, client_address: str, now: datetime) -> None:
     hour = now.replace(minute=0, second=0, microsecond=0)
     salt = settings.SECRET_KEY
     key = _digest(f"{salt}|{body.pk}|{client_address}|{hour.isoformat()}")
+    # Two first requests in the same hour may race to create the counter; the loser of
+    # the unique key reads the winner's row under its lock.
+    try:
+        with transaction.atomic():
+            IntakeCounter.objects.get_or_create(key=key, defaults={"window_start": hour})
+    except IntegrityError:
+        pass
     with transaction.atomic():
-        counter, _ = IntakeCounter.objects.select_for_update().get_or_create(
-            key=key, defaults={"window_start": hour}
-        )
+        counter = IntakeCounter.objects.select_for_update().get(key=key)
         if counter.count >= INTAKE_LIMIT_PER_HOUR:
             raise RateLimited("too many requests from your address; try again in an hour")
         counter.count += 1

@@ -157,6 +157,7 @@ STEPS = {
     "start": lambda x, by, _: services.listing_start(listing=x, by=by),
     "complete": lambda x, by, _: services.listing_complete(listing=x, by=by),
     "withdraw": lambda x, by, _: services.listing_withdraw(listing=x, by=by),
+    "release": lambda x, by, _: services.listing_release(listing=x, by=by),
     "urgency": _urgency,
     "dispatch": _dispatch,
     "merge": _merge,

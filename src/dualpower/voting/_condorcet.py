@@ -40,6 +40,8 @@ def pairwise_matrix(profile: Profile) -> FloatArray:
     ranks = np.broadcast_to(np.arange(width, dtype=pos.dtype), (n_rows, width))
     np.put_along_axis(pos, cols.astype(np.intp), ranks, axis=1)
     pos_t = np.ascontiguousarray(pos[:, :m].T)  # one contiguous row per candidate
+    # Only the upper triangle is counted: a ballot that ranks i or j orders them strictly,
+    # so d[j, i] = (weight of ballots ranking i or j) - d[i, j].
     d = np.zeros((m, m), dtype=np.float64)
     weights, group = np.unique(counts, return_inverse=True)
     if len(weights) <= 64:
@@ -52,12 +54,19 @@ def pairwise_matrix(profile: Profile) -> FloatArray:
             if wt == 0:
                 continue
             block = pos_t[:, order[bounds[g] : bounds[g + 1]]]
-            for i in range(m):
-                d[i] += wt * np.count_nonzero(block[i][None, :] < block, axis=1)
+            for i in range(m - 1):
+                d[i, i + 1 :] += wt * np.count_nonzero(block[i][None, :] < block[i + 1 :], axis=1)
     else:
         w = counts.astype(np.float64)
-        for i in range(m):
-            d[i] = (pos_t[i][None, :] < pos_t).astype(np.float64) @ w
+        for i in range(m - 1):
+            d[i, i + 1 :] = (pos_t[i][None, :] < pos_t[i + 1 :]).astype(np.float64) @ w
+    either = np.full((m, m), float(counts.sum()))
+    unranked = pos_t == width
+    if unranked.any():
+        u = unranked.astype(np.float64)
+        either -= (u * counts[None, :]) @ u.T
+    upper = np.triu(np.ones((m, m), dtype=np.bool_), 1)
+    d.T[upper] = (either - d)[upper]
     return d
 
 
