@@ -331,8 +331,12 @@ def ballot_list(request: HttpRequest, slug: str, number: int) -> list[PublishedB
     ]
 
 
-@router.post("/{slug}/proposals/{number}/second-round", auth=WRITE, response={201: ProposalOut, **PROBLEMS})
+@router.post(
+    "/{slug}/proposals/{number}/second-round", auth=WRITE, response={201: ProposalOut, **PROBLEMS}
+)
 def proposal_second_round(request: HttpRequest, slug: str, number: int) -> Status[ProposalOut]:
     """Put a blocked consensus proposal again as a draft, decided by the charter's fallback."""
-    draft = services.proposal_second_round(proposal=_proposal(request, slug, number), by=person(request))
+    draft = services.proposal_second_round(
+        proposal=_proposal(request, slug, number), by=person(request)
+    )
     return Status(201, _out(draft))

@@ -75,7 +75,9 @@ class Profile:
         mat = np.full((len(merged), width), -1, dtype=np.int32)
         for i, key in enumerate(merged):
             mat[i, : len(key)] = key
-        return cls(candidates, mat, np.fromiter(merged.values(), dtype=np.float64, count=len(merged)))
+        return cls(
+            candidates, mat, np.fromiter(merged.values(), dtype=np.float64, count=len(merged))
+        )
 
     @property
     def n_voters(self) -> float:

@@ -25,7 +25,12 @@ class TieBreak:
     rule: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"step": self.step, "tied": list(self.tied), "chosen": list(self.chosen), "rule": self.rule}
+        return {
+            "step": self.step,
+            "tied": list(self.tied),
+            "chosen": list(self.chosen),
+            "rule": self.rule,
+        }
 
 
 @dataclass(frozen=True)
