@@ -44,3 +44,28 @@ def test_a_hidden_body_has_no_federation_page_for_outsiders(alice: Person, dave:
     status, _ = _page(dave, f"/bodies/{hidden.slug}/federation/")
     missing, _ = _page(dave, "/bodies/no-such-body/federation/")
     assert status == missing == 404
+
+
+def test_a_delegate_votes_for_their_body_on_the_federation_page(
+    alice: Person, bob: Person, dave: Person
+) -> None:
+    from test_delegates import _open
+
+    from dualpower.federation.models import DelegateVote
+
+    council = _fast(body_found(founder=alice, name="Council", kind="federation"), mode="delegates")
+    east = _assembly("East", bob)
+    _join(council, alice, east, bob)
+    _delegate(east, bob)
+    proposal = _open(council, alice, [{"name": "resolution", "params": {"text": "x"}}])
+    status, html = _page(bob, f"/bodies/{council.slug}/federation/")
+    assert status == 200 and "Vote for East" in html
+    client = Client()
+    client.force_login(bob)
+    url = f"/bodies/{council.slug}/federation/proposals/{proposal.number}/delegate-vote/"
+    assert client.post(url, {"member": east.slug, "choice": "yes"}).status_code == 302
+    assert DelegateVote.objects.get(federation_proposal=proposal).choice == "yes"
+    outsider = Client()
+    outsider.force_login(dave)
+    assert outsider.post(url, {"member": east.slug, "choice": "no"}).status_code == 403
+    assert "Vote for East" not in _page(dave, f"/bodies/{council.slug}/federation/")[1]

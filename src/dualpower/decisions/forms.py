@@ -19,6 +19,7 @@ from dualpower.bodies.charter import DECISION_KINDS
 from dualpower.bodies.models import Body, Mandate
 from dualpower.core.errors import Invalid
 
+from .actions import REGISTRY
 from .counting import MOTION_CHOICES, RANKED_METHODS
 
 ACTION_CHOICES = [
@@ -30,7 +31,9 @@ ACTION_CHOICES = [
     ("fill_mandate", "Create and fill a mandate"),
     ("recall_mandate", "Recall a mandate"),
     ("change_profile", "Change the body's name, description or visibility"),
+    ("other", "Another action (federation, ledger, listings...), with its parameters"),
 ]
+BUILT_IN = {name for name, _ in ACTION_CHOICES}
 VISIBILITY_CHOICES = [
     ("", "Leave as it is"),
     ("public", "Public"),
@@ -107,6 +110,14 @@ class ProposalForm(forms.Form):
     profile_visibility = forms.ChoiceField(
         label="New visibility", choices=VISIBILITY_CHOICES, required=False
     )
+    other_name = forms.ChoiceField(label="Action", required=False)
+    other_params = forms.CharField(
+        label="Its parameters (JSON)",
+        required=False,
+        widget=_textarea(4),
+        help_text='For example, to join a federation: {"federation": "city-council"}. '
+        "The actions and their parameters are listed in docs/decisions.md.",
+    )
 
     def __init__(
         self,
@@ -128,6 +139,15 @@ class ProposalForm(forms.Form):
             "recall_mandate",
             [("", "Choose a mandate")],
             [(m.pk, f"{m.role}: {m.holder.name}") for m in mandates],
+        )
+        self._choices(
+            "other_name",
+            [("", "Choose an action")],
+            [
+                (name, f"{cls.label} ({name})")
+                for name, cls in sorted(REGISTRY.items())
+                if name not in BUILT_IN
+            ],
         )
         self.fields["charter_rules"].initial = json.dumps(
             body.charter.model_dump(mode="json"), indent=2, sort_keys=True
@@ -174,6 +194,13 @@ class ProposalForm(forms.Form):
                 }
             case "recall_mandate":
                 return {"mandate": self._need(data, "recall_mandate", "Choose the mandate.")}
+            case "other":
+                name = self._need(data, "other_name", "Choose the action.")
+                if not name:
+                    return None
+                params = self._json(data.get("other_params") or "{}", "other_params")
+                self.actions = [{"name": name, "params": params}]
+                return None
             case _:  # change_profile
                 changes = {
                     "name": data.get("profile_name") or None,
@@ -181,6 +208,17 @@ class ProposalForm(forms.Form):
                     "visibility": data.get("profile_visibility") or None,
                 }
                 return {k: v for k, v in changes.items() if v is not None}
+
+    def _json(self, text: str, field: str) -> dict[str, Any]:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as e:
+            self.add_error(field, f"Not valid JSON: {e.msg} (line {e.lineno}).")
+            return {}
+        if not isinstance(value, dict):
+            self.add_error(field, "The parameters are a JSON object: { ... }.")
+            return {}
+        return value
 
     def _rules(self, text: str) -> dict[str, Any]:
         try:

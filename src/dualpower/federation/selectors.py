@@ -60,6 +60,17 @@ def federation_members_view(*, federation: Body, viewer: Any) -> list[MemberBody
     return out
 
 
+def represented_by(*, person: Any, federation: Body) -> list[Body]:
+    """The member bodies of ``federation`` that ``person`` represents as their delegate."""
+    if not getattr(person, "is_authenticated", False):
+        return []
+    return [
+        m
+        for m in member_bodies(federation=federation)
+        if any(d.holder_id == person.pk for d in _delegates(m))
+    ]
+
+
 def pending_memberships(*, body: Body) -> list[FederationMembership]:
     """Joins waiting for the other side's decision, on either side of ``body``."""
     return list(

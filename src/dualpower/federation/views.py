@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from dualpower.bodies import policy
+from dualpower.decisions import selectors as decision_selectors
 from dualpower.decisions.models import Proposal
 from dualpower.web.errors import domain_errors
 
-from . import selectors
+from . import selectors, services
 from .services import FEDERATING_KINDS
 
 
@@ -34,5 +36,23 @@ def federation_page(request: HttpRequest, slug: str) -> HttpResponse:
         "pending": selectors.pending_memberships(body=body) if sees_decisions else [],
         "waiting": selectors.pending_ratifications(body=body) if sees_decisions else [],
         "open_proposals": open_proposals,
+        "represented": selectors.represented_by(person=request.user, federation=body),
     }
     return render(request, "federation/page.html", context)
+
+
+@login_required
+@require_POST
+@domain_errors
+def delegate_vote(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A delegate votes for their body on a federation proposal."""
+    federation = policy.body_for(request.user, slug, "body.read")
+    proposal = decision_selectors.proposal_get(body=federation, number=number)
+    member = policy.body_for(request.user, request.POST.get("member", ""), "body.view")
+    services.delegate_vote(
+        fed_proposal=proposal,
+        delegate=request.user,
+        member=member,
+        choice=request.POST.get("choice", ""),
+    )
+    return redirect("federation:page", slug=federation.slug)
