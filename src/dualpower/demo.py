@@ -27,6 +27,14 @@ from dualpower.bodies.services import (
     membership_admit,
     membership_leave,
 )
+from dualpower.decisions.models import Proposal
+from dualpower.decisions.services import (
+    ballot_cast,
+    comment_add,
+    proposal_create,
+    proposal_open,
+    proposal_refresh,
+)
 from dualpower.federation.services import REPRESENT, federation_consent
 
 PASSWORD = "solidarity forever"
@@ -191,6 +199,63 @@ def _seed_bodies(p: dict[str, Person]) -> None:
             federation_consent(
                 federation=federation, member=member, side=side, decision=BY_DECISION
             )
+    _seed_decisions(p, assembly)
+
+
+def _seed_decisions(p: dict[str, Person], assembly: Body) -> None:
+    """The assembly's proposals: one decided and carried out, one in voting, one in
+    deliberation. The clock is moved on for them as the worker would, so the demo shows
+    every stage at once."""
+    decided = proposal_open(
+        proposal=proposal_create(
+            body=assembly,
+            author=p["amara"],
+            title="Open the tool library on Saturdays",
+            text="The tool library in the basement of the library hall opens on **Saturdays**, "
+            "10:00 to 14:00, kept by volunteers on a rota.",
+            actions=[
+                {"name": "resolution", "params": {"text": "The tool library opens on Saturdays."}}
+            ],
+        ),
+        by=p["amara"],
+    )
+    decided = _to_voting(decided)
+    for first, choice in (("amara", "yes"), ("bruno", "yes"), ("chen", "yes"), ("dolores", "no"),
+                          ("emeka", "yes"), ("farida", "abstain"), ("hana", "yes")):  # fmt: skip
+        ballot_cast(proposal=decided, voter=p[first], content={"choice": choice})
+
+    voting = proposal_open(
+        proposal=proposal_create(
+            body=assembly,
+            author=p["farida"],
+            title="Plant twelve trees on Elm Street",
+            text="Elm Street has no shade. We ask the council for twelve street trees and "
+            "water them ourselves through the first two summers.",
+        ),
+        by=p["farida"],
+    )
+    voting = _to_voting(voting)
+    comment_add(proposal=voting, author=p["chen"], text="Lindens, please: they feed the bees.")
+    for first in ("farida", "chen", "hana"):
+        ballot_cast(proposal=voting, voter=p[first], content={"choice": "yes"})
+
+    deliberating = proposal_open(
+        proposal=proposal_create(
+            body=assembly,
+            author=p["emeka"],
+            title="Repaint the library hall",
+            text="The hall needs paint before winter. Volunteers on two weekends in March.",
+        ),
+        by=p["emeka"],
+    )
+    comment_add(
+        proposal=deliberating, author=p["dolores"], text="Which colour? Let us ask the children."
+    )
+
+
+def _to_voting(proposal: Proposal) -> Proposal:
+    assert proposal.voting_opens_at is not None
+    return proposal_refresh(proposal=proposal, now=proposal.voting_opens_at)
 
 
 def describe(seeded: Seeded, *, url: str) -> str:
