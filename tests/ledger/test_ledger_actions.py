@@ -9,6 +9,7 @@ import pytest
 from dualpower.accounts.models import Person
 from dualpower.bodies.models import Body
 from dualpower.bodies.services import body_found, body_join, charter_adopt, mandate_grant
+from dualpower.core.errors import Conflict
 from dualpower.decisions.models import Outcome, Proposal
 from dualpower.decisions.services import ballot_cast, proposal_create, proposal_open
 from dualpower.ledger import services
@@ -128,3 +129,29 @@ def test_the_members_set_everyones_limit(alice: Person, bob: Person) -> None:
     )
     assert outcome.execution == "carried_out"
     assert Account.objects.get(currency=hours, person=bob).limit == 1000
+
+
+def test_the_members_let_either_side_record_hours(alice: Person, bob: Person) -> None:
+    timebank = body_found(founder=alice, name="Time Bank", kind="time_bank")
+    body_join(body=timebank, person=bob)
+    hours = Currency.objects.get(body=timebank)
+    assert hours.recording == "receiver_confirms" and hours.dispute_days == 7
+    params = {"currency": hours.code, "recording": "either_side_disputes", "dispute_days": 3}
+    outcome = _pass(timebank, alice, [alice, bob], [{"name": "ledger_settings", "params": params}])
+    assert outcome.execution == "carried_out"
+    hours.refresh_from_db()
+    assert hours.recording == "either_side_disputes" and hours.dispute_days == 3
+    record = services.timebank_record(
+        body=timebank, currency=hours, by=bob, giver=alice, amount=100, client_key="k"
+    )
+    assert record.status == "applied"
+
+
+def test_ledger_settings_apply_to_hours_only(alice: Person) -> None:
+    network = body_found(founder=alice, name="Network", kind="credit_network")
+    credit = Currency.objects.get(body=network)
+    params = {"currency": credit.code, "recording": "either_side_disputes"}
+    with pytest.raises(Conflict, match="not an hours currency"):
+        _pass(network, alice, [alice], [{"name": "ledger_settings", "params": params}])
+    credit.refresh_from_db()
+    assert credit.recording == "receiver_confirms"

@@ -51,6 +51,7 @@ def test_members_list_the_currencies_with_their_account(acorns: Currency, alice:
     assert r.json() == [
         {
             "code": "acorn", "name": "Acorns", "kind": "mutual_credit", "decimals": 2,
+            "recording": "receiver_confirms", "dispute_days": 7,
             "account": {"balance": "0.00", "limit": "100.00", "ceiling": None},
         }
     ]  # fmt: skip

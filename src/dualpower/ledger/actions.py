@@ -123,6 +123,37 @@ class LimitSet(Action):
         )
 
 
+class SettingsParams(Params):
+    currency: str = Field(min_length=1, max_length=12)
+    recording: Literal["receiver_confirms", "either_side_disputes"] = "receiver_confirms"
+    dispute_days: int = Field(default=7, ge=1, le=365)
+
+
+@register
+class LedgerSettings(Action):
+    """Choose how hours are recorded: the receiver confirms, or either side records and
+    the other may dispute within ``dispute_days``."""
+
+    name = "ledger_settings"
+    label = "Choose how hours are recorded"
+    params_model = SettingsParams
+
+    def check(self, ctx: Context) -> None:
+        assert isinstance(self.params, SettingsParams)
+        if _currency(ctx, self.params.currency).kind != Currency.Kind.HOURS:
+            raise Conflict(f"{self.params.currency!r} is not an hours currency")
+
+    def apply(self, ctx: Context) -> None:
+        assert isinstance(self.params, SettingsParams)
+        services.ledger_settings_set(
+            body=ctx.body,
+            currency=_currency(ctx, self.params.currency),
+            recording=self.params.recording,
+            dispute_days=self.params.dispute_days,
+            decision=ctx.decision,
+        )
+
+
 class CurrencyParams(Params):
     kind: Literal["hours", "mutual_credit", "money"]
     name: str = Field(min_length=1, max_length=60)

@@ -40,6 +40,11 @@ class CurrencyOut(Schema):
     name: str
     kind: Literal["hours", "mutual_credit", "money"]
     decimals: int
+    recording: Literal["receiver_confirms", "either_side_disputes"] = Field(
+        description="hours: the receiver confirms, or either side records and the other "
+        "may dispute within dispute_days"
+    )
+    dispute_days: int
     account: AccountOut | None = Field(description="your own account, if you have one")
 
 
@@ -70,6 +75,9 @@ class TransferOut(Schema):
     from_account: int
     to_account: int
     reverses: int | None
+    dispute_until: datetime | None = Field(
+        description="hours recorded by either side: until when the other side may dispute"
+    )
     created_at: datetime
 
 
@@ -98,7 +106,13 @@ class PayIn(Schema):
 
 
 class HoursIn(Schema):
-    receiver: str = Field(description="the e-mail address of the member you gave hours to")
+    receiver: str | None = Field(
+        default=None, description="the e-mail address of the member you gave hours to"
+    )
+    giver: str | None = Field(
+        default=None,
+        description="or: the member you received hours from (where either side records)",
+    )
     hours: str = Field(examples=["1.5"])
     memo: str = ""
     client_key: str | None = None
@@ -109,6 +123,10 @@ class ExternalIn(Schema):
     amount: str
     memo: str
     client_key: str | None = None
+
+
+class DisputeIn(Schema):
+    reason: str = Field(description="why the record is wrong")
 
 
 class ReverseIn(Schema):
@@ -130,6 +148,7 @@ def _account(a: Any, decimals: int) -> AccountOut | None:
 def _currency(c: Currency, who: Any) -> CurrencyOut:
     mine = selectors.account_of(currency=c, person=who)
     return CurrencyOut(code=c.code, name=c.name, kind=c.kind, decimals=c.decimals,  # type: ignore[arg-type]
+                       recording=c.recording, dispute_days=c.dispute_days,  # type: ignore[arg-type]
                        account=_account(mine, c.decimals))  # fmt: skip
 
 
@@ -139,6 +158,7 @@ def _transfer(t: Transfer) -> dict[str, Any]:
         currency=t.currency.code, amount=amount_format(t.amount, t.currency.decimals),
         memo=t.memo, from_account=t.from_account_id, to_account=t.to_account_id,
         reverses=t.reverses_id, created_at=t.created_at,
+        dispute_until=t.dispute_until if t.status == Transfer.Status.APPLIED else None,
     ).model_dump(mode="json")  # fmt: skip
 
 
@@ -221,12 +241,18 @@ def build_router() -> Router:
         request: HttpRequest, slug: str, code: str, payload: HoursIn,
         idempotency_key: Header[str | None] = None,
     ) -> Any:  # fmt: skip
-        """Record hours you gave a member; they move once the member confirms."""
+        """Record hours you gave a member (``receiver``): they move once the member
+        confirms. Where either side records, also hours you received (``giver``): they
+        move at once, and the other side may dispute them within the window."""
         me = person(request)
         c = selectors.currency_get(body=selectors.ledger_body_for(me, slug), code=code)
+
+        def member(email: str | None) -> Any:
+            return None if email is None else selectors.member_by_email(body=c.body, email=email)
+
         return _answer(services.timebank_record(
             body=c.body, currency=c, by=me,
-            receiver=selectors.member_by_email(body=c.body, email=payload.receiver),
+            receiver=member(payload.receiver), giver=member(payload.giver),
             amount=amount_parse(payload.hours, c.decimals), memo=payload.memo,
             client_key=_key(idempotency_key, payload.client_key),
         ))  # fmt: skip
@@ -276,6 +302,19 @@ def build_router() -> Router:
             body=body, transfer=selectors.transfer_get(body=body, pk=pk), by=me,
             client_key=_key(idempotency_key, payload.client_key), memo=payload.memo,
         ))  # fmt: skip
+
+    @router.post(
+        "/{slug}/ledger/{code}/transfers/{pk}/dispute", **WRITES,
+        response={201: TransferOut, **PROBLEMS},
+    )  # fmt: skip
+    def dispute(request: HttpRequest, slug: str, code: str, pk: int, payload: DisputeIn) -> Any:
+        """Dispute hours the other side recorded with you, within the window: they are
+        undone by a reversing transfer (returned). Once per record; 409 after the window."""
+        me = person(request)
+        c = selectors.currency_get(body=selectors.ledger_body_for(me, slug), code=code)
+        record = selectors.transfer_get(body=c.body, pk=pk, currency=c)
+        return _answer(services.timebank_dispute(body=c.body, record=record, by=me,
+                                                 reason=payload.reason))  # fmt: skip
 
     return router
 

@@ -54,9 +54,20 @@ class HoursForm(_Keyed):
     receiver = forms.ChoiceField(label="Hours I gave to")
     field_order = ["receiver", "amount", "memo", "client_key"]
 
-    def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, members: Any = (), either_side: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["receiver"].choices = _member_choices(members)  # type: ignore[attr-defined]
+        if either_side:
+            # Either side records: the member says which way the hours went.
+            self.fields["direction"] = forms.ChoiceField(
+                choices=[("gave", "I gave hours to"), ("received", "I received hours from")],
+                initial="gave",
+                widget=forms.RadioSelect,
+            )
+            self.fields["receiver"].label = "Member"
+            self.order_fields(["direction", "receiver", "amount", "memo", "client_key"])
         self.fields["amount"].label = "Hours"
         self.fields["amount"].help_text = "For example 1.5 for an hour and a half"
 

@@ -29,6 +29,13 @@ class Currency(models.Model):
         MUTUAL_CREDIT = "mutual_credit", "Mutual credit"
         MONEY = "money", "Money"
 
+    class Recording(models.TextChoices):
+        RECEIVER_CONFIRMS = "receiver_confirms", "The giver records, the receiver confirms"
+        EITHER_SIDE_DISPUTES = (
+            "either_side_disputes",
+            "Either side records, the other may dispute",
+        )
+
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="currencies")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=60)
@@ -37,6 +44,13 @@ class Currency(models.Model):
     # Set by a decision that changes the limit for everyone; None: the charter's default.
     default_limit = models.BigIntegerField(null=True, blank=True)
     default_ceiling = models.BigIntegerField(null=True, blank=True)
+    # How hours are recorded (a time bank's charter option, kept here and changed by the
+    # ``ledger_settings`` decision action): the receiver confirms each record, or either
+    # side records and it applies at once, the other side disputing within dispute_days.
+    recording = models.CharField(
+        max_length=24, choices=Recording.choices, default=Recording.RECEIVER_CONFIRMS
+    )
+    dispute_days = models.PositiveSmallIntegerField(default=7)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,6 +59,10 @@ class Currency(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["body", "code"], name="one_currency_code_per_body"),
             models.CheckConstraint(condition=Q(decimals__lte=6), name="currency_decimals_le_6"),
+            models.CheckConstraint(
+                condition=Q(dispute_days__gte=1, dispute_days__lte=365),
+                name="currency_dispute_days_1_to_365",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,6 +183,9 @@ class Transfer(models.Model):
         related_name="ledger_transfers",
     )
     decision = models.CharField(max_length=200, blank=True)
+    # Hours recorded under "either side records": until when the other side may dispute
+    # them (fixed when recorded, so a later change of dispute_days moves no window).
+    dispute_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
 

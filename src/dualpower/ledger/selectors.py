@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from dualpower.accounts.models import Person
 from dualpower.bodies import policy
@@ -96,12 +97,33 @@ def pending_for(*, body: Body, person: Person) -> QuerySet[Transfer]:
 
 
 def recorded_by(*, currency: Currency, person: Person, limit: int = 20) -> QuerySet[Transfer]:
-    """What ``person`` recorded lately (hours given), with its state."""
+    """What ``person`` recorded lately (hours given, or received where either side
+    records), with its state."""
     return (
         Transfer.objects.filter(currency=currency, created_by=person, kind=Transfer.Kind.HOURS)
-        .select_related("currency", "from_account__person")
+        .select_related("currency", "from_account__person", "to_account__person")
         .order_by("-pk")[:limit]
     )
+
+
+def disputable_for(*, currency: Currency, person: Person) -> list[Transfer]:
+    """Hours recorded with ``person`` by the other side, applied, whose window to dispute
+    is still open and that nobody has reversed: what ``person`` may dispute now."""
+    now = timezone.now()
+    records = (
+        Transfer.objects.filter(
+            currency=currency,
+            kind=Transfer.Kind.HOURS,
+            status=Transfer.Status.APPLIED,
+            dispute_until__gte=now,
+        )
+        .filter(Q(from_account__person=person) | Q(to_account__person=person))
+        .exclude(created_by=person)
+        .exclude(reversals__status=Transfer.Status.APPLIED)
+        .select_related("currency", "from_account__person", "to_account__person", "created_by")
+        .order_by("-pk")
+    )
+    return list(records)
 
 
 def member_accounts(*, currency: Currency) -> QuerySet[Account]:
@@ -113,12 +135,14 @@ def member_accounts(*, currency: Currency) -> QuerySet[Account]:
     )
 
 
-def transfer_get(*, body: Body, pk: int) -> Transfer:
-    transfer = (
-        Transfer.objects.filter(body=body, pk=pk)
-        .select_related("currency", "from_account__person", "to_account__person")
-        .first()
-    )
+def transfer_get(*, body: Body, pk: int, currency: Currency | None = None) -> Transfer:
+    """A transfer of ``body`` (and of ``currency``, if given); NotFound otherwise."""
+    found = Transfer.objects.filter(body=body, pk=pk)
+    if currency is not None:
+        found = found.filter(currency=currency)
+    transfer = found.select_related(
+        "currency", "from_account__person", "to_account__person"
+    ).first()
     if transfer is None:
         raise NotFound("no such transfer")
     return transfer

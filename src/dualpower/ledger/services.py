@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Literal
 
 from django.db import transaction
@@ -472,13 +473,19 @@ def timebank_record(
     body: Body,
     currency: Currency,
     by: Person,
-    receiver: Person,
+    receiver: Person | None = None,
+    giver: Person | None = None,
     amount: int,
     memo: str = "",
     client_key: str,
 ) -> Transfer:
-    """``by`` records hours they gave ``receiver``. The record waits for the receiver to
-    confirm it (``timebank_confirm``); then the hours move from the receiver to ``by``."""
+    """``by`` records hours they gave ``receiver`` (or, where either side records, hours
+    they received from ``giver``); the hours move from the receiver to the giver.
+
+    Under ``receiver_confirms`` (the default) only the giver records, and the record
+    waits for the receiver to confirm it (``timebank_confirm``). Under
+    ``either_side_disputes`` it applies at once, within the limits, and the other side
+    may dispute it for ``dispute_days`` (``timebank_dispute``)."""
     key, memo = _clean_key(client_key), _clean_memo(memo)
     _check_amount(amount)
     if currency.body_id != body.pk:
@@ -487,23 +494,38 @@ def timebank_record(
         raise Invalid("hours are recorded in an hours currency")
     if not policy.is_member(by, body):
         raise NotAllowed("only members record hours")
-    if receiver.pk == by.pk:
-        raise Invalid("record hours you gave someone else")
-    if not policy.is_member(receiver, body):
-        raise Invalid(f"{receiver.name} is not a member of {body.name}")
-    giver_account = account_open(body=body, currency=currency, person=by)
-    receiver_account = account_open(body=body, currency=currency, person=receiver)
+    if (receiver is None) == (giver is None):
+        raise Invalid("name either the member you gave hours to or the one you received from")
+    either_side = currency.recording == Currency.Recording.EITHER_SIDE_DISPUTES
+    if giver is not None and not either_side:
+        raise NotAllowed("in this time bank the giver records hours and the receiver confirms")
+    other = receiver if receiver is not None else giver
+    assert other is not None
+    if other.pk == by.pk:
+        raise Invalid("record hours exchanged with someone else")
+    if not policy.is_member(other, body):
+        raise Invalid(f"{other.name} is not a member of {body.name}")
+    the_giver, the_receiver = (by, other) if receiver is not None else (other, by)
+    giver_account = account_open(body=body, currency=currency, person=the_giver)
+    receiver_account = account_open(body=body, currency=currency, person=the_receiver)
     key_owner = f"person:{by.pk}"
+    # A record by the giver keeps its earlier digest, so retries made before the
+    # either-side option existed still match.
+    content: dict[str, Any] = (
+        {"receiver": the_receiver.pk} if receiver is not None else {"giver": the_giver.pk}
+    )
     digest = _digest(
-        kind=Transfer.Kind.HOURS, currency=currency.pk, receiver=receiver.pk, amount=amount,
-        memo=memo,
-    )  # fmt: skip
+        kind=Transfer.Kind.HOURS, currency=currency.pk, amount=amount, memo=memo, **content
+    )
     with transaction.atomic():
-        locked = _lock_ledger(currency)
+        locked = _lock_ledger(currency, fresh=True)
         earlier = _replay(body=body, key_owner=key_owner, client_key=key, digest=digest)
         if earlier is not None:
             return earlier
-        record = Transfer.objects.create(
+        either_side = locked.recording == Currency.Recording.EITHER_SIDE_DISPUTES
+        if giver is not None and not either_side:
+            raise NotAllowed("in this time bank the giver records hours and the receiver confirms")
+        record = Transfer(
             body=body,
             currency=locked,
             kind=Transfer.Kind.HOURS,
@@ -517,6 +539,11 @@ def timebank_record(
             request_digest=digest,
             created_by=by,
         )
+        if either_side:
+            record.dispute_until = timezone.now() + timedelta(days=locked.dispute_days)
+            _settle(record, currency=locked)
+        else:
+            record.save()
         journal_append(
             body=body,
             kind="ledger.hours_recorded",
@@ -524,12 +551,120 @@ def timebank_record(
                 "transfer": record.pk,
                 "currency": locked.code,
                 "amount": amount,
-                "giver": _person_ref(by),
-                "receiver": _person_ref(receiver),
+                "giver": _person_ref(the_giver),
+                "receiver": _person_ref(the_receiver),
                 "memo": memo,
+                "recording": locked.recording,
+                "status": record.status,
+                "dispute_until": (
+                    record.dispute_until.isoformat()
+                    if record.dispute_until and record.status == Transfer.Status.APPLIED
+                    else None
+                ),
             },
         )
     return record
+
+
+def _other_side(record: Transfer) -> int | None:
+    """The person of the record who did not record it (the one who may dispute it)."""
+    sides = {record.from_account.person_id, record.to_account.person_id}
+    sides.discard(record.created_by_id)
+    return next(iter(sides), None)
+
+
+def timebank_dispute(*, body: Body, record: Transfer, by: Person, reason: str) -> Transfer:
+    """The other side of hours recorded under ``either_side_disputes`` disputes them
+    within the window: a reversing transfer that names the record undoes it, and the
+    dispute is journaled with its reason. Returns the reversal.
+
+    A record can be disputed once (a second dispute is a Conflict, as is one after the
+    window closed). The reversal obeys the limits like any transfer: if the giver has
+    already spent the hours below their limit, the dispute is refused (Conflict) and
+    nothing is stored, so it can be made again within the window."""
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_MEMO:
+        raise Invalid(f"say why you dispute it, in 1 to {MAX_MEMO} characters")
+    if record.body_id != body.pk or record.kind != Transfer.Kind.HOURS:
+        raise NotFound("no such record")
+    if not policy.is_member(by, body) or _other_side(record) != by.pk:
+        raise NotAllowed("only the other side of an exchange can dispute it")
+    with transaction.atomic():
+        locked = _lock_ledger(record.currency)
+        original = Transfer.objects.get(pk=record.pk)
+        if original.dispute_until is None or original.status != Transfer.Status.APPLIED:
+            raise Conflict("only hours recorded by either side and applied can be disputed")
+        if Transfer.objects.filter(reverses=original, status=Transfer.Status.APPLIED).exists():
+            raise Conflict("this record was already disputed or reversed")
+        if timezone.now() > original.dispute_until:
+            raise Conflict(
+                "the time to dispute this record ended on "
+                + original.dispute_until.strftime("%Y-%m-%d %H:%M UTC")
+            )
+        reversal = Transfer(
+            body=body,
+            currency=locked,
+            kind=Transfer.Kind.REVERSAL,
+            from_account_id=original.to_account_id,
+            to_account_id=original.from_account_id,
+            amount=original.amount,
+            memo=f"disputed: {reason}"[:MAX_MEMO],
+            reverses=original,
+            key_owner=f"person:{by.pk}",
+            client_key=f"dispute-{original.pk}",
+            request_digest=_digest(kind="dispute", reverses=original.pk, reason=reason),
+            created_by=by,
+        )
+        _settle(reversal, currency=locked)
+        if reversal.status != Transfer.Status.APPLIED:
+            # Raising rolls the refused reversal back: the dispute may be made again.
+            raise Conflict(f"the dispute cannot undo these hours now: {reversal.reason}")
+        journal_append(
+            body=body,
+            kind="ledger.hours_disputed",
+            payload={
+                "transfer": original.pk,
+                "reversal": reversal.pk,
+                "by": _person_ref(by),
+                "reason": reason,
+            },
+        )
+    return reversal
+
+
+def ledger_settings_set(
+    *, body: Body, currency: Currency, recording: str, dispute_days: int, decision: str
+) -> Currency:
+    """Choose how hours are recorded in ``currency``: ``receiver_confirms`` or
+    ``either_side_disputes`` with a window of ``dispute_days`` (1 to 365). By decision
+    only. Records already made keep the way they were made (and their window)."""
+    if currency.body_id != body.pk:
+        raise NotFound("no such currency")
+    if recording not in Currency.Recording.values:
+        raise Invalid("recording is receiver_confirms or either_side_disputes")
+    if not isinstance(dispute_days, int) or isinstance(dispute_days, bool):
+        raise Invalid("dispute_days is a whole number of days")
+    if not 1 <= dispute_days <= 365:
+        raise Invalid("dispute_days is 1 to 365")
+    if not decision:
+        raise NotAllowed("the way hours are recorded is changed by a decision")
+    with transaction.atomic():
+        locked = _lock_ledger(currency, fresh=True)
+        if locked.kind != Currency.Kind.HOURS:
+            raise Invalid("recording settings apply to an hours currency")
+        locked.recording, locked.dispute_days = recording, dispute_days
+        locked.save(update_fields=["recording", "dispute_days"])
+        journal_append(
+            body=body,
+            kind="ledger.settings_set",
+            payload={
+                "currency": locked.code,
+                "recording": recording,
+                "dispute_days": dispute_days,
+                "by": decision,
+            },
+        )
+    return locked
 
 
 def _pending_record(body: Body, record: Transfer, by: Person) -> None:

@@ -21,6 +21,11 @@ urlpatterns = [
     path("bodies/<slug:slug>/ledger/<slug:code>/pay/", views.pay, name="pay"),
     path("bodies/<slug:slug>/ledger/<slug:code>/hours/", views.hours, name="hours"),
     path("bodies/<slug:slug>/ledger/<slug:code>/external/", views.external, name="external"),
+    path(
+        "bodies/<slug:slug>/ledger/<slug:code>/transfers/<int:pk>/dispute/",
+        views.dispute,
+        name="dispute",
+    ),
     path("bodies/<slug:slug>/ledger/<slug:code>/statement/", views.statement, name="statement"),
     path(
         "bodies/<slug:slug>/ledger/<slug:code>/statement.csv",

@@ -68,6 +68,7 @@ def currency_page(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "chart": {"width": WIDTH, "height": HEIGHT, "baseline": HEIGHT - 40},
         "pending": selectors.pending_for(body=body, person=me).filter(currency=currency),
         "recorded": selectors.recorded_by(currency=currency, person=me),
+        "disputable": selectors.disputable_for(currency=currency, person=me),
         "may_record_external": policy.can(me, "ledger.record_external", body),
     }
     if policy.can(me, "ledger.view_all", body):
@@ -127,16 +128,20 @@ def hours(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         request.POST or None,
         members=members,
         decimals=currency.decimals,
+        either_side=currency.recording == Currency.Recording.EITHER_SIDE_DISPUTES,
         initial={"client_key": new_key()},
     )
     ctx = {"body": currency.body, "currency": currency, "form": form, "title": "Record hours"}
     if request.method != "POST" or not form.is_valid():
         return render(request, "ledger/form.html", ctx, status=422 if form.is_bound else 200)
+    other = selectors.member_by_email(body=currency.body, email=form.cleaned_data["receiver"])
+    received = form.cleaned_data.get("direction") == "received"
     t = services.timebank_record(
         body=currency.body,
         currency=currency,
         by=me,
-        receiver=selectors.member_by_email(body=currency.body, email=form.cleaned_data["receiver"]),
+        receiver=None if received else other,
+        giver=other if received else None,
         amount=form.cleaned_data["amount"],
         memo=form.cleaned_data["memo"],
         client_key=form.cleaned_data["client_key"],
@@ -182,6 +187,19 @@ def record_answer(request: HttpRequest, slug: str, pk: int, answer: str) -> Http
     else:
         messages.success(request, f"{_fmt(request, t.currency, t.amount)}: {t.status}.")
     return redirect("ledger:currency", body.slug, t.currency.code)
+
+
+@login_required
+@require_POST
+@domain_errors
+def dispute(request: HttpRequest, slug: str, code: str, pk: int) -> HttpResponse:
+    me, currency = _ledger(request, slug, code)
+    record = selectors.transfer_get(body=currency.body, pk=pk, currency=currency)
+    services.timebank_dispute(
+        body=currency.body, record=record, by=me, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, f"{_fmt(request, currency, record.amount)}: disputed and undone.")
+    return redirect("ledger:currency", currency.body.slug, currency.code)
 
 
 @login_required

@@ -11,17 +11,20 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from dualpower.api.auth import READ, WRITE, person, person_or_none
 from dualpower.api.schemas import Problem
-from dualpower.core.errors import NotFound
+from dualpower.core.errors import Invalid, NotFound
 
 from . import policy, selectors, services
+from .forms import HONEYPOT
 from .models import Listing
 
 router = Router(tags=["listings"])
 PROBLEMS: dict[int, type[Problem]] = {c: Problem for c in (401, 403, 404, 409, 422, 429)}
+INTAKE_PROBLEMS: dict[int, type[Problem]] = {c: Problem for c in (400, 404, 422, 429)}
 
 
 class ContactOut(Schema):
@@ -73,6 +76,26 @@ class Filters(Schema):
     urgency: str = ""
     status: str = Field(default="", description="open by default; 'all' for any")
     text: str = ""
+
+
+class HelpIn(Schema):
+    description: str = Field(max_length=4000, description="what the person needs")
+    category: str = Field(max_length=60, description="one of the hub's categories")
+    area: str = Field(default="", max_length=60, description="one of the hub's areas, or none")
+    when: str = Field(default="", max_length=120)
+    name: str = Field(default="", max_length=120)
+    phone: str = Field(default="", max_length=40)
+    email: str = Field(default="", max_length=254)
+    address: str = Field(default="", max_length=200)
+    website: str = Field(
+        default="", max_length=200, description="leave empty (a honeypot: bots fill it in)"
+    )
+
+
+class HelpOut(Schema):
+    follow_up: str = Field(
+        description="the private link where the requester follows the status (shown once)"
+    )
 
 
 class ContactViewOut(Schema):
@@ -137,6 +160,25 @@ def listing_create(request: HttpRequest, slug: str, payload: ListingIn) -> Statu
     body = policy.hub_for(me, slug)
     listing = services.listing_create(body=body, by=me, **payload.model_dump())
     return Status(201, _out(listing, me))
+
+
+@router.post("/{slug}/help", auth=None, response={201: HelpOut, **INTAKE_PROBLEMS})
+def help_request_create(request: HttpRequest, slug: str, payload: HelpIn) -> Status[HelpOut]:
+    """Ask the hub for help without an account (its public form). Only the contact fields
+    the hub's charter asks for are kept; at most a few requests an hour per address."""
+    body = policy.hub_for(None, slug)
+    data = payload.model_dump()
+    if data.pop(HONEYPOT):
+        raise Invalid("this request could not be accepted")
+    contact = {f: data.pop(f) for f in ("name", "phone", "email", "address")}
+    _, token = services.help_request_create(
+        body=body,
+        client_address=request.META.get("REMOTE_ADDR") or "unknown",
+        contact=contact,
+        **data,
+    )
+    link = request.build_absolute_uri(reverse("listings:follow_up", args=[token]))
+    return Status(201, HelpOut(follow_up=link))
 
 
 @router.get("/{slug}/listings/queue", auth=WRITE, response={200: list[ListingOut], **PROBLEMS})

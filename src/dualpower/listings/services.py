@@ -146,9 +146,16 @@ def hub_settings_update(
 # ---------------------------------------------------------------- listings
 
 
+def _printable(*values: str) -> None:
+    # PostgreSQL refuses NUL characters in text; the forms refuse them, the API must too.
+    if any("\x00" in v for v in values):
+        raise Invalid("the text contains a NUL character")
+
+
 def _check_fields(
     hub: HubSettings, *, title: str, description: str, category: str, area: str, when: str
 ) -> None:
+    _printable(title, description, category, area, when)
     if not title or len(title) > 120:
         raise Invalid("a listing needs a title of 1 to 120 characters")
     if len(description) > 4000:
@@ -214,6 +221,7 @@ def listing_create(
     )
     if not 0 <= hours <= MAX_HOURS:
         raise Invalid("hours must be between 0 and 100")
+    _printable(contact)
     if len(contact) > 200:
         raise Invalid("the contact note is longer than 200 characters")
     with transaction.atomic():
@@ -256,6 +264,7 @@ def listing_claim(*, listing: Listing, by: Person, contact: str = "") -> Listing
         raise NotFound("no such listing")
     if not policy.may_claim(by, listing):
         raise NotAllowed("only another member can claim this listing")
+    _printable(contact)
     if len(contact) > 200:
         raise Invalid("the contact note is longer than 200 characters")
     with transaction.atomic():
@@ -414,8 +423,9 @@ def _rate_check(*, body: Body, client_address: str, now: datetime) -> None:
 
 def _clean_intake(hub: HubSettings, data: dict[str, str]) -> dict[str, str]:
     out = {f: data.get(f, "").strip() if f in hub.intake_fields else "" for f in INTAKE_FIELDS}
-    if len(out["name"]) > 120 or len(out["address"]) > 200:
-        raise Invalid("a name is at most 120 and an address at most 200 characters")
+    _printable(*out.values())
+    if len(out["name"]) > 120 or len(out["address"]) > 200 or len(out["email"]) > 254:
+        raise Invalid("a name is at most 120, an address 200, an e-mail 254 characters")
     if out["phone"] and not _PHONE.match(out["phone"]):
         raise Invalid("a phone number has digits, spaces and + ( ) . / - only")
     if out["email"]:
