@@ -69,3 +69,21 @@ def test_a_delegate_votes_for_their_body_on_the_federation_page(
     outsider.force_login(dave)
     assert outsider.post(url, {"member": east.slug, "choice": "no"}).status_code == 403
     assert "Vote for East" not in _page(dave, f"/bodies/{council.slug}/federation/")[1]
+
+
+def test_a_federation_proposal_page_says_who_decides_instead_of_offering_a_ballot(
+    alice: Person, bob: Person
+) -> None:
+    council = _fast(body_found(founder=alice, name="Council", kind="federation"))
+    east = _assembly("East", bob)
+    _join(council, alice, east, bob)
+    proposal = _decide(
+        council,
+        alice,
+        title="Share tools",
+        actions=[{"name": "resolution", "params": {"text": "x"}}],
+    )
+    status, html = _page(alice, f"/bodies/{council.slug}/proposals/{proposal.number}/")
+    assert status == 200
+    assert "ratification of its member bodies" in html
+    assert 'name="choice"' not in html

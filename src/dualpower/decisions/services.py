@@ -230,6 +230,17 @@ BALLOT_GUARD: list[Callable[[Proposal, Person], None]] = []
 """Asked before a ballot is cast; may raise a DomainError to refuse it."""
 
 
+def ballot_refusal(*, proposal: Proposal, voter: Any) -> str | None:
+    """Why a module refuses this voter's ballot here (a federation decided by its member
+    bodies), or None: so that pages show the reason instead of a ballot form."""
+    for guard in BALLOT_GUARD:
+        try:
+            guard(proposal, voter)
+        except DomainError as e:
+            return e.message
+    return None
+
+
 def _run_hooks(hooks: list[Callable[[Proposal], None]], proposal: Proposal) -> None:
     for hook in hooks:
         hook(proposal)

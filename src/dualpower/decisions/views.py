@@ -346,6 +346,7 @@ def _detail(request: HttpRequest, proposal: Proposal) -> dict[str, Any]:
         else []
     )
     mine = next((b.content for b in open_ballots if me and b.voter_id == me.pk), None)
+    refusal = services.ballot_refusal(proposal=proposal, voter=me) if state == "voting" else None
     may = {
         "cosign": state == "draft" and not author and policy.can(user, "cosign", body)
         and all(c.person_id != getattr(me, "pk", None) for c in cosigners),
@@ -357,7 +358,7 @@ def _detail(request: HttpRequest, proposal: Proposal) -> dict[str, Any]:
         "stand": state in ("draft", "deliberation") and services._is_election(proposal.actions)
         and policy.can(user, "stand", body)
         and all(c.person_id != getattr(me, "pk", None) for c in candidacies),
-        "vote": state == "voting" and policy.can(user, "vote", body),
+        "vote": state == "voting" and policy.can(user, "vote", body) and refusal is None,
     }  # fmt: skip
     labels = dict(_options(proposal))
     context = _body_context(request, body) | {
@@ -368,6 +369,7 @@ def _detail(request: HttpRequest, proposal: Proposal) -> dict[str, Any]:
         "amendments": list(proposal.amendments.select_related("author").order_by("created_at")),
         "comment_form": CommentForm(), "amendment_form": AmendmentForm(initial={"text": proposal.text}),
         "stand_form": StandForm(),
+        "ballot_refusal": refusal,
         "now": timezone.now(),
     }  # fmt: skip
     context.update(_comment_tree(proposal))
