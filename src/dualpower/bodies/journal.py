@@ -21,6 +21,11 @@ from .models import Body, JournalEntry
 GENESIS = "0" * 64
 
 
+def person_ref(person: Any) -> dict[str, Any]:
+    """How a journal entry names a person: their id and display name."""
+    return {"id": person.pk, "name": person.name}
+
+
 def canonical_json(value: Any) -> str:
     """Sorted keys, no whitespace, UTF-8 kept: one text for one value."""
     return json.dumps(

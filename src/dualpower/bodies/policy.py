@@ -220,11 +220,5 @@ def people_with(power: str, body: Body) -> QuerySet[Person]:
     if power in IMPLIED_POWERS:
         ids = [p.pk for p in members if can(p, power, body)]
         return Person.objects.filter(pk__in=ids).order_by("email")
-    holders = _live_mandates(body).values_list("holder_id", flat=True)
-    return (
-        members.filter(pk__in=holders)
-        .filter(mandates__body=body)
-        .distinct()
-        .filter(pk__in=[m.holder_id for m in _live_mandates(body) if power in m.powers])
-        .order_by("email")
-    )
+    holders = {m.holder_id for m in _live_mandates(body) if power in m.powers}
+    return members.filter(pk__in=holders).order_by("email")

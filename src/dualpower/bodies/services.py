@@ -23,15 +23,11 @@ from dualpower.core.errors import Conflict, Gone, Invalid, NotAllowed, NotFound
 
 from . import policy
 from .charter import BODY_KINDS, Charter, starter_charter
-from .journal import journal_append
+from .journal import journal_append, person_ref
 from .models import Body, CharterVersion, Invitation, Mandate, Membership
 
 FOUNDING = "founding"
 FOUNDING_MANDATE_DAYS = 90
-
-
-def _person_ref(person: Person) -> dict[str, Any]:
-    return {"id": person.pk, "name": person.name}
 
 
 def _unique_slug(name: str) -> str:
@@ -91,7 +87,7 @@ def body_found(
         journal_append(
             body=body,
             kind="body.founded",
-            payload={"name": name, "kind": kind, "founder": _person_ref(founder)},
+            payload={"name": name, "kind": kind, "founder": person_ref(founder)},
         )
         journal_append(
             body=body,
@@ -105,7 +101,7 @@ def body_found(
         journal_append(
             body=body,
             kind="member.joined",
-            payload={"person": _person_ref(founder), "by": FOUNDING},
+            payload={"person": person_ref(founder), "by": FOUNDING},
         )
         for hook in ON_FOUNDED:
             hook(body)
@@ -158,7 +154,7 @@ def mandate_grant(
                 "mandate": mandate.pk,
                 "role": role,
                 "powers": mandate.powers,
-                "holder": _person_ref(holder),
+                "holder": person_ref(holder),
                 "ends_at": mandate.ends_at.isoformat(),
                 "by": granted_by,
             },
@@ -227,7 +223,7 @@ def invitation_create(*, body: Body, by: Person, note: str = "") -> tuple[Invita
             kind="invitation.created",
             payload={
                 "invitation": invitation.pk,
-                "by": _person_ref(by),
+                "by": person_ref(by),
                 "expires_at": invitation.expires_at.isoformat(),
             },
         )
@@ -296,7 +292,7 @@ def _enter(*, body: Body, person: Person, via: str) -> Membership:
         raise Conflict("you are already in this body") from None
     person.__dict__.pop("_dp_membership_cache", None)
     kind = "member.applied" if needs_decision else "member.joined"
-    journal_append(body=body, kind=kind, payload={"person": _person_ref(person), "by": via})
+    journal_append(body=body, kind=kind, payload={"person": person_ref(person), "by": via})
     return membership
 
 
@@ -317,7 +313,7 @@ def membership_admit(*, body: Body, person: Person, admitted_by: str) -> Members
         journal_append(
             body=body,
             kind="member.admitted",
-            payload={"person": _person_ref(person), "by": admitted_by},
+            payload={"person": person_ref(person), "by": admitted_by},
         )
     return membership
 
@@ -360,7 +356,7 @@ def membership_leave(*, body: Body, person: Person, removed_by: str | None = Non
             if removed_by
             else ("member.left" if was == "member" else "member.withdrew")
         )
-        payload: dict[str, Any] = {"person": _person_ref(person)}
+        payload: dict[str, Any] = {"person": person_ref(person)}
         if removed_by:
             payload["by"] = removed_by
         journal_append(body=body, kind=kind, payload=payload)
@@ -389,10 +385,3 @@ def body_update_profile(
         body.save(update_fields=list(fields))
         journal_append(body=body, kind="body.profile_changed", payload={**fields, "by": changed_by})
     return body
-
-
-def person_by_id(person_id: int) -> Person:
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise NotFound("no such person")
-    return person

@@ -21,7 +21,8 @@ from dualpower import voting
 from dualpower.accounts.models import Person
 from dualpower.bodies import policy
 from dualpower.bodies.charter import DECISION_KINDS, DecisionRule
-from dualpower.bodies.journal import journal_append, journal_head
+from dualpower.bodies.journal import journal_append, journal_head, person_ref
+from dualpower.bodies.models import Body
 from dualpower.bodies.selectors import body_member_count
 from dualpower.core.errors import Conflict, DomainError, Invalid, NotAllowed
 from dualpower.notifications.services import notify_members
@@ -40,10 +41,6 @@ from .models import (
 )
 
 State = Proposal.State
-
-
-def _person_ref(person: Person) -> dict[str, Any]:
-    return {"id": person.pk, "name": person.name}
 
 
 def _decision_kind(requested: str | None, built: list[registry.Action]) -> str:
@@ -69,7 +66,7 @@ def _clean_options(labels: list[str]) -> list[dict[str, Any]]:
     return [{"key": label, "label": label, "person": None} for label in cleaned]
 
 
-def _is_election(actions: list[dict[str, Any]]) -> bool:
+def is_election(actions: list[dict[str, Any]]) -> bool:
     return any(
         a.get("name") == "fill_mandate" and not (a.get("params") or {}).get("holder")
         for a in actions
@@ -105,7 +102,7 @@ def proposal_create(
     for action in built:
         action.check(ctx)
     rule = body.charter.rule_for(kind)
-    election = _is_election(specs)
+    election = is_election(specs)
     opts = _clean_options(options or [])
     if rule.method in CHOICE_METHODS and not election and len(opts) == 1:
         raise Invalid(
@@ -116,10 +113,9 @@ def proposal_create(
             f"a {rule.method} vote takes no options: change the charter's method for {kind} decisions"
         )
     with transaction.atomic():
-        number = (Proposal.objects.filter(body=body).aggregate(n=Max("number"))["n"] or 0) + 1
         return Proposal.objects.create(
             body=body,
-            number=number,
+            number=proposal_number_next(body=body),
             author=author,
             title=title,
             text=text,
@@ -129,15 +125,18 @@ def proposal_create(
         )
 
 
+def proposal_number_next(*, body: Any) -> int:
+    """The next proposal number of ``body``. Call inside a transaction: the body's row is
+    locked so that two proposals written at once do not take the same number."""
+    Body.objects.select_for_update().filter(pk=body.pk).values_list("pk").get()
+    return (Proposal.objects.filter(body=body).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
 def effective_rule(rule: DecisionRule, proposal: Proposal) -> DecisionRule:
     """The charter's rule as it applies to this proposal: a question with no options
     under a choice method (say, a mandate offered to one named person where elections
     use STV) is put as a yes/no motion with the same quorum, threshold and secrecy."""
-    if (
-        rule.method in CHOICE_METHODS
-        and not proposal.options
-        and not _is_election(proposal.actions)
-    ):
+    if rule.method in CHOICE_METHODS and not proposal.options and not is_election(proposal.actions):
         return rule.model_copy(update={"method": "motion"})
     return rule
 
@@ -199,7 +198,7 @@ def open_now(
         payload={
             "proposal": locked.number,
             "title": locked.title,
-            "author": _person_ref(locked.author),
+            "author": person_ref(locked.author),
             "decision_kind": locked.decision_kind,
             "actions": locked.actions,
             "rule": locked.rule,
@@ -349,7 +348,7 @@ def amendment_decide(*, amendment: Amendment, by: Person, accept: bool) -> Amend
                 payload={
                     "proposal": locked.number,
                     "amendment": am.pk,
-                    "author": _person_ref(am.author),
+                    "author": person_ref(am.author),
                 },
             )
     return am
@@ -359,7 +358,7 @@ def candidacy_stand(*, proposal: Proposal, person: Person, statement: str = "") 
     """Stand for a mandate that the proposal fills by election."""
     if not policy.can(person, "stand", proposal.body):
         raise NotAllowed("only members may stand")
-    if not _is_election(proposal.actions):
+    if not is_election(proposal.actions):
         raise Conflict("this proposal does not hold an election")
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)

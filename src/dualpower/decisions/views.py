@@ -355,7 +355,7 @@ def _detail(request: HttpRequest, proposal: Proposal) -> dict[str, Any]:
         "comment": state in ("deliberation", "voting") and policy.can(user, "comment", body),
         "amend": state == "deliberation" and policy.can(user, "amend", body),
         "decide": author and state == "deliberation" and rule.amendments == "author",
-        "stand": state in ("draft", "deliberation") and services._is_election(proposal.actions)
+        "stand": state in ("draft", "deliberation") and services.is_election(proposal.actions)
         and policy.can(user, "stand", body)
         and all(c.person_id != getattr(me, "pk", None) for c in candidacies),
         "vote": state == "voting" and policy.can(user, "vote", body) and refusal is None,
@@ -363,7 +363,7 @@ def _detail(request: HttpRequest, proposal: Proposal) -> dict[str, Any]:
     labels = dict(_options(proposal))
     context = _body_context(request, body) | {
         "proposal": proposal, "rule": rule, "may": may, "labels": labels,
-        "is_election": services._is_election(proposal.actions),
+        "is_election": services.is_election(proposal.actions),
         "cosigners": cosigners, "candidacies": candidacies, "voted": voted,
         "open_ballots": open_ballots, "actions": _describe_actions(proposal),
         "amendments": list(proposal.amendments.select_related("author").order_by("created_at")),

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from dualpower import voting
@@ -137,10 +136,9 @@ def ratifications_open(fed_proposal: Proposal) -> list[Ratification]:
     now = timezone.now()
     opened = []
     for member in members:
-        number = (Proposal.objects.filter(body=member).aggregate(n=Max("number"))["n"] or 0) + 1
         draft = Proposal.objects.create(
             body=member,
-            number=number,
+            number=decisions.proposal_number_next(body=member),
             author=fed_proposal.author,
             title=f"Ratify for {federation.name}: {fed_proposal.title}"[:200],
             text=f"{federation.name} asks its member bodies to ratify proposal "
@@ -303,23 +301,10 @@ REPRESENT = "federation.represent"
 
 def _live_delegate_mandate(*, person: Any, member: Body) -> Mandate | None:
     now = timezone.now()
-    return (
-        Mandate.objects.filter(
-            body=member,
-            holder=person,
-            recalled_at__isnull=True,
-            starts_at__lte=now,
-            ends_at__gt=now,
-        )
-        .filter(
-            pk__in=[
-                m.pk
-                for m in Mandate.objects.filter(body=member, holder=person)
-                if REPRESENT in m.powers
-            ]
-        )
-        .first()
+    live = Mandate.objects.filter(
+        body=member, holder=person, recalled_at__isnull=True, starts_at__lte=now, ends_at__gt=now
     )
+    return next((m for m in live if REPRESENT in m.powers), None)
 
 
 def delegate_instruct(

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from dualpower.accounts.models import Person
 from dualpower.bodies import policy
-from dualpower.bodies.journal import canonical_json, journal_append
+from dualpower.bodies.journal import canonical_json, journal_append, person_ref
 from dualpower.bodies.models import Body
 from dualpower.core.errors import Conflict, Invalid, NotAllowed, NotFound
 
@@ -45,10 +45,6 @@ MAX_MEMO = 200
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _person_ref(person: Person) -> dict[str, Any]:
-    return {"id": person.pk, "name": person.name}
 
 
 def _account_ref(account: Account) -> dict[str, Any]:
@@ -270,7 +266,7 @@ def account_open(*, body: Body, currency: Currency, person: Person) -> Account:
             payload={
                 "account": account.pk,
                 "currency": locked.code,
-                "person": _person_ref(person),
+                "person": person_ref(person),
                 "limit": limit,
                 "ceiling": ceiling,
             },
@@ -551,8 +547,8 @@ def timebank_record(
                 "transfer": record.pk,
                 "currency": locked.code,
                 "amount": amount,
-                "giver": _person_ref(the_giver),
-                "receiver": _person_ref(the_receiver),
+                "giver": person_ref(the_giver),
+                "receiver": person_ref(the_receiver),
                 "memo": memo,
                 "recording": locked.recording,
                 "status": record.status,
@@ -625,7 +621,7 @@ def timebank_dispute(*, body: Body, record: Transfer, by: Person, reason: str) -
             payload={
                 "transfer": original.pk,
                 "reversal": reversal.pk,
-                "by": _person_ref(by),
+                "by": person_ref(by),
                 "reason": reason,
             },
         )
@@ -704,7 +700,7 @@ def timebank_decline(*, body: Body, record: Transfer, by: Person) -> Transfer:
         journal_append(
             body=body,
             kind="ledger.hours_declined",
-            payload={"transfer": current.pk, "by": _person_ref(by)},
+            payload={"transfer": current.pk, "by": person_ref(by)},
         )
     return current
 

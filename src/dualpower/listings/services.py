@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from dualpower.accounts.models import Person
 from dualpower.bodies import policy as body_policy
-from dualpower.bodies.journal import journal_append
+from dualpower.bodies.journal import journal_append, person_ref
 from dualpower.bodies.models import Body
 from dualpower.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 
@@ -50,10 +50,6 @@ MAX_HOURS = 100 * 100  # a hundred hours, in hundredths
 class RateLimited(DomainError):
     status = 429
     title = "Too many requests"
-
-
-def _ref(person: Person) -> dict[str, Any]:
-    return {"id": person.pk, "name": person.name}
 
 
 def _digest(token: str) -> str:
@@ -241,7 +237,7 @@ def listing_create(
             owner_contact=contact.strip(),
             expires_at=expires_at,
         )
-        _journal(listing, "created", by=_ref(by))
+        _journal(listing, "created", by=person_ref(by))
         if expires_at is not None:
             _schedule_sweep(expires_at)
     return listing
@@ -276,7 +272,7 @@ def listing_claim(*, listing: Listing, by: Person, contact: str = "") -> Listing
         current.status = Listing.Status.CLAIMED
         current.matched_at = timezone.now()
         current.save(update_fields=["counterpart", "counterpart_contact", "status", "matched_at"])
-        _journal(current, "claimed", by=_ref(by))
+        _journal(current, "claimed", by=person_ref(by))
     return current
 
 
@@ -297,7 +293,7 @@ def listing_start(*, listing: Listing, by: Person) -> Listing:
             raise Conflict(f"this listing is {current.get_status_display().lower()}")
         current.status = Listing.Status.IN_PROGRESS
         current.save(update_fields=["status"])
-        _journal(current, "started", by=_ref(by))
+        _journal(current, "started", by=person_ref(by))
     return current
 
 
@@ -319,7 +315,7 @@ def listing_release(*, listing: Listing, by: Person) -> Listing:
         current.status = Listing.Status.OPEN
         current.matched_at = None
         current.save(update_fields=["counterpart", "counterpart_contact", "status", "matched_at"])
-        _journal(current, "released", by=_ref(by))
+        _journal(current, "released", by=person_ref(by))
     return current
 
 
@@ -367,7 +363,7 @@ def listing_complete(*, listing: Listing, by: Person) -> Listing:
         current.status = Listing.Status.DONE
         current.closed_at = timezone.now()
         current.save(update_fields=["status", "closed_at", "settlement"])
-        _journal(current, "done", by=_ref(by), settlement=current.settlement_id)
+        _journal(current, "done", by=person_ref(by), settlement=current.settlement_id)
         _closed(current)
     return current
 
@@ -392,7 +388,7 @@ def listing_withdraw(*, listing: Listing, by: Person) -> Listing:
         current.status = Listing.Status.WITHDRAWN
         current.closed_at = timezone.now()
         current.save(update_fields=["status", "closed_at"])
-        _journal(current, "withdrawn", by=_ref(by))
+        _journal(current, "withdrawn", by=person_ref(by))
         _closed(current)
     return current
 
@@ -512,7 +508,7 @@ def triage_set_urgency(*, listing: Listing, by: Person, urgency: str) -> Listing
         current = _locked(listing)
         current.urgency = urgency
         current.save(update_fields=["urgency"])
-        _journal(current, "urgency_set", urgency=urgency, by=_ref(by))
+        _journal(current, "urgency_set", urgency=urgency, by=person_ref(by))
     return current
 
 
@@ -535,7 +531,7 @@ def triage_merge(*, duplicate: HelpRequest, into: HelpRequest, by: Person) -> He
             listing.closed_at = timezone.now()
             listing.save(update_fields=["status", "closed_at"])
             _closed(listing)
-        _journal(listing, "merged", into=into.listing.number, by=_ref(by))
+        _journal(listing, "merged", into=into.listing.number, by=person_ref(by))
     return duplicate
 
 
@@ -559,7 +555,7 @@ def triage_dispatch(*, listing: Listing, by: Person, volunteer: Person) -> Listi
         HelpRequest.objects.filter(listing=current, first_response_at__isnull=True).update(
             first_response_at=now
         )
-        _journal(current, "dispatched", volunteer=_ref(volunteer), by=_ref(by))
+        _journal(current, "dispatched", volunteer=person_ref(volunteer), by=person_ref(by))
         url = f"{settings.SITE_URL}/bodies/{current.body.slug}/listings/{current.number}/"
         body_name, email = current.body.name, volunteer.email
         transaction.on_commit(
