@@ -10,8 +10,10 @@ Seeding happens once: a database that already holds the demo is left as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from dualpower.accounts.models import Person
 from dualpower.accounts.services import person_create
@@ -204,10 +206,9 @@ def _seed_bodies(p: dict[str, Person]) -> None:
 
 def _seed_decisions(p: dict[str, Person], assembly: Body) -> None:
     """The assembly's proposals: one decided and carried out, one in voting, one in
-    deliberation. The clock is moved on for them as the worker would, so the demo shows
-    every stage at once."""
-    decided = proposal_open(
-        proposal=proposal_create(
+    deliberation. Two were opened in the past, so the demo shows every stage at once."""
+    decided = _in_voting(
+        proposal_create(
             body=assembly,
             author=p["amara"],
             title="Open the tool library on Saturdays",
@@ -216,25 +217,21 @@ def _seed_decisions(p: dict[str, Person], assembly: Body) -> None:
             actions=[
                 {"name": "resolution", "params": {"text": "The tool library opens on Saturdays."}}
             ],
-        ),
-        by=p["amara"],
+        )
     )
-    decided = _to_voting(decided)
     for first, choice in (("amara", "yes"), ("bruno", "yes"), ("chen", "yes"), ("dolores", "no"),
                           ("emeka", "yes"), ("farida", "abstain"), ("hana", "yes")):  # fmt: skip
         ballot_cast(proposal=decided, voter=p[first], content={"choice": choice})
 
-    voting = proposal_open(
-        proposal=proposal_create(
+    voting = _in_voting(
+        proposal_create(
             body=assembly,
             author=p["farida"],
             title="Plant twelve trees on Elm Street",
             text="Elm Street has no shade. We ask the council for twelve street trees and "
             "water them ourselves through the first two summers.",
-        ),
-        by=p["farida"],
+        )
     )
-    voting = _to_voting(voting)
     comment_add(proposal=voting, author=p["chen"], text="Lindens, please: they feed the bees.")
     for first in ("farida", "chen", "hana"):
         ballot_cast(proposal=voting, voter=p[first], content={"choice": "yes"})
@@ -253,9 +250,17 @@ def _seed_decisions(p: dict[str, Person], assembly: Body) -> None:
     )
 
 
-def _to_voting(proposal: Proposal) -> Proposal:
-    assert proposal.voting_opens_at is not None
-    return proposal_refresh(proposal=proposal, now=proposal.voting_opens_at)
+def _in_voting(draft: Proposal) -> Proposal:
+    """Open ``draft`` as if it had been written and opened its deliberation time ago, so
+    that voting opened an hour ago: its page then tells a story in the past tense (written,
+    opened, voting opened) instead of "voting opens" on a date to come."""
+    rule = draft.body.charter.rule_for(draft.decision_kind)
+    now = timezone.now()
+    opened = now - timedelta(days=rule.deliberation_days, hours=1)
+    # The seed stands in for a draft written back then; created_at is set on insert.
+    Proposal.objects.filter(pk=draft.pk).update(created_at=opened)
+    proposal = proposal_open(proposal=draft, by=draft.author, now=opened)
+    return proposal_refresh(proposal=proposal, now=now)
 
 
 def describe(seeded: Seeded, *, url: str) -> str:

@@ -154,6 +154,10 @@ EMAIL_USE_TLS = env_bool("DUALPOWER_SMTP_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DUALPOWER_FROM_EMAIL", "dualpower <noreply@localhost>")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# How long the API keeps an Idempotency-Key, and so how long a retry replays its answer.
+IDEMPOTENCY_DAYS = env_int("DUALPOWER_IDEMPOTENCY_DAYS", 7)
+if IDEMPOTENCY_DAYS < 1:
+    raise ImproperlyConfigured("DUALPOWER_IDEMPOTENCY_DAYS must be 1 or more")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -18,11 +18,14 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from dualpower import demo
 from dualpower.bodies import policy
 from dualpower.bodies.journal import journal_verify
 from dualpower.bodies.models import Body, Invitation, Mandate, Membership
+from dualpower.decisions.models import Proposal
 from dualpower.federation.services import member_bodies
 
 CONSOLE_SCRIPT = str(Path(sys.executable).with_name("dualpower"))
@@ -50,6 +53,26 @@ def test_the_seed_builds_a_believable_neighbourhood(db: None) -> None:
     )
     for body in Body.objects.all():
         assert journal_verify(body=body).ok
+
+
+def test_the_seeded_proposals_tell_their_times_in_order(db: None, client: Client) -> None:
+    demo.seed()
+    now = timezone.now()
+    opened = list(Proposal.objects.exclude(opened_at=None).select_related("body"))
+    assert sorted(p.state for p in opened) == ["closed", "deliberation", "voting"]
+    for p in opened:
+        assert p.opened_at is not None and p.voting_opens_at and p.voting_closes_at
+        assert p.created_at <= p.opened_at <= p.voting_opens_at <= p.voting_closes_at
+        assert (p.voting_opens_at <= now) == (p.state != Proposal.State.DELIBERATION)
+    voting = next(p for p in opened if p.state == Proposal.State.VOTING)
+    assert voting.voting_closes_at is not None and voting.voting_closes_at > now
+    closed = next(p for p in opened if p.state == Proposal.State.CLOSED)
+    assert closed.closed_at is not None and closed.voting_opens_at is not None
+    assert closed.voting_opens_at <= closed.closed_at
+    client.force_login(voting.author)
+    url = reverse("decisions:detail", kwargs={"slug": voting.body.slug, "number": voting.number})
+    page = client.get(url).content.decode()
+    assert "Voting opened" in page and "Voting opens" not in page
 
 
 def test_the_seeded_people_can_sign_in_with_the_printed_password(db: None, client: Client) -> None:

@@ -178,7 +178,9 @@ def _journal(listing: Listing, event: str, **extra: Any) -> None:
 
 
 def _next_number(body: Body) -> int:
-    # Called under the body's row lock, so two listings never get the same number.
+    # Call inside the transaction that inserts the listing: the body's row stays locked
+    # until it commits, so two listings posted at once never take the same number
+    # (tests/listings/test_listings_concurrency.py).
     Body.objects.select_for_update().filter(pk=body.pk).values_list("pk").get()
     top = Listing.objects.filter(body=body).aggregate(n=Max("number"))["n"]
     return (top or 0) + 1
