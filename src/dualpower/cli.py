@@ -88,6 +88,12 @@ def _parser() -> _Parser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port to bind (8000)")
     serve.add_argument("--workers", type=_positive, default=2, help="worker processes (2)")
+    serve.add_argument(
+        "--threads",
+        type=_positive,
+        default=4,
+        help="threads per worker (4); concurrent transfers in one worker share a commit",
+    )
 
     worker = sub.add_parser(
         "worker",
@@ -208,7 +214,7 @@ def _run(ns: argparse.Namespace) -> int:
         case "demo":
             return _demo(no_serve=ns.no_serve, port=ns.port)
         case "serve":
-            return _serve(host=ns.host, port=ns.port, workers=ns.workers)
+            return _serve(host=ns.host, port=ns.port, workers=ns.workers, threads=ns.threads)
         case "worker":
             _setup_django()
             from django.core.management import call_command
@@ -281,20 +287,20 @@ def _demo(*, no_serve: bool, port: int) -> int:
     print(demo.describe(seeded, url=f"http://127.0.0.1:{port}/"))
     if no_serve:
         return 0
-    return _gunicorn(host="127.0.0.1", port=port, workers=2)
+    return _gunicorn(host="127.0.0.1", port=port, workers=2, threads=4)
 
 
-def _serve(*, host: str, port: int, workers: int) -> int:
+def _serve(*, host: str, port: int, workers: int, threads: int) -> int:
     _setup_django()
     from django.conf import settings
     from django.core.management import call_command
 
     if settings.PRODUCTION:
         call_command("collectstatic", interactive=False, verbosity=0)
-    return _gunicorn(host=host, port=port, workers=workers)
+    return _gunicorn(host=host, port=port, workers=workers, threads=threads)
 
 
-def _gunicorn(*, host: str, port: int, workers: int) -> int:
+def _gunicorn(*, host: str, port: int, workers: int, threads: int) -> int:
     """Replace this process with gunicorn serving ``dualpower.wsgi``."""
     from django.conf import settings
 
@@ -311,6 +317,8 @@ def _gunicorn(*, host: str, port: int, workers: int) -> int:
         bind,
         "--workers",
         str(workers),
+        "--threads",
+        str(threads),
         "--access-logfile",
         "-",
     ]

@@ -20,6 +20,7 @@ from dualpower.voting import _cli as tally_cli
         (["demo", "--port", "eighty"], "argument --port: not a whole number: 'eighty'"),
         (["demo", "--port", "70000"], "argument --port: not a port: '70000'"),
         (["serve", "--workers", "0"], "argument --workers: must be at least 1: '0'"),
+        (["serve", "--threads", "0"], "argument --threads: must be at least 1: '0'"),
         (["journal"], "the following arguments are required: ACTION"),
         (["journal", "rewrite"], "argument ACTION: invalid choice: 'rewrite'"),
         (["journal", "export"], "the following arguments are required: BODY"),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+
+from dualpower.core.sql import insert_many, select_where_in
 
 from .models import Body, JournalEntry
 
@@ -47,31 +49,51 @@ def entry_hash(
     return hashlib.sha256(canonical_json(material).encode()).hexdigest()
 
 
-def journal_append(*, body: Body, kind: str, payload: Mapping[str, Any]) -> JournalEntry:
+def journal_append(*, body: Body, kind: str, payload: Mapping[str, Any]) -> None:
     """Append one entry. Call inside the transaction that makes the change it records."""
+    journal_append_many(body=body, entries=[(kind, payload)])
+
+
+def journal_append_many(*, body: Body, entries: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+    """Append ``(kind, payload)`` entries in order, chained, in one statement. Call inside
+    the transaction that makes the changes they record."""
     assert transaction.get_connection().in_atomic_block, (
         "journal entries are written with their change"
     )
     # Lock the body row so that two writers cannot take the same sequence number
     # (PostgreSQL); SQLite serialises writers itself (IMMEDIATE transactions).
-    Body.objects.select_for_update().filter(pk=body.pk).values_list("pk").get()
-    last = (
-        JournalEntry.objects.filter(body=body).order_by("-seq").values_list("seq", "hash").first()
+    select_where_in(Body, ["id"], "id", [body.pk], lock=True)
+    last = select_where_in(
+        JournalEntry, ["seq", "hash"], "body", [body.pk], extra="ORDER BY seq DESC LIMIT 1"
     )
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    # Normalise the payload through JSON so that what is stored is exactly what is hashed.
-    clean = json.loads(canonical_json(dict(payload)))
-    now = timezone.now()
-    digest = entry_hash(
-        body_slug=body.slug,
-        seq=seq,
-        kind=kind,
-        recorded_at=now.isoformat(),
-        payload=clean,
-        prev_hash=prev,
-    )
-    return JournalEntry.objects.create(
-        body=body, seq=seq, kind=kind, payload=clean, recorded_at=now, prev_hash=prev, hash=digest
+    seq, prev = (last[0][0] + 1, last[0][1]) if last else (1, GENESIS)
+    rows = []
+    for kind, payload in entries:
+        # Normalise the payload through JSON so that what is stored is exactly what is hashed.
+        clean = json.loads(canonical_json(dict(payload)))
+        now = timezone.now()
+        digest = entry_hash(
+            body_slug=body.slug,
+            seq=seq,
+            kind=kind,
+            recorded_at=now.isoformat(),
+            payload=clean,
+            prev_hash=prev,
+        )
+        rows.append(
+            (
+                body.pk,
+                seq,
+                kind,
+                clean,
+                now,
+                prev,
+                digest,
+            )
+        )
+        seq, prev = seq + 1, digest
+    insert_many(
+        JournalEntry, ["body", "seq", "kind", "payload", "recorded_at", "prev_hash", "hash"], rows
     )
 
 

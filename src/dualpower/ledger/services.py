@@ -23,19 +23,28 @@ refusal even after balances change); the same key with other content is a Confli
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
-from django.db import transaction
-from django.db.models import Case, Count, F, Q, Sum, When
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from dualpower.accounts.models import Person
 from dualpower.bodies import policy
-from dualpower.bodies.journal import canonical_json, journal_append, person_ref
+from dualpower.bodies.journal import (
+    canonical_json,
+    journal_append,
+    journal_append_many,
+    person_ref,
+)
 from dualpower.bodies.models import Body
 from dualpower.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from dualpower.core.groupcommit import GroupCommit
+from dualpower.core.sql import insert_many, select_where_in, update_by_pk
 
 from .models import Account, Currency, Entry, Transfer
 from .units import MAX_AMOUNT, amount_format
@@ -47,13 +56,6 @@ MAX_MEMO = 200
 # ---------------------------------------------------------------- helpers
 
 
-def _account_ref(account: Account) -> dict[str, Any]:
-    ref: dict[str, Any] = {"account": account.pk, "kind": account.kind}
-    if account.person_id is not None:
-        ref["person"] = account.person_id
-    return ref
-
-
 def _lock_ledger(currency: Currency, *, fresh: bool = False) -> Currency:
     """Take the ledger lock (see the module docstring); with ``fresh``, re-read the
     currency (its default limit) under it."""
@@ -63,8 +65,8 @@ def _lock_ledger(currency: Currency, *, fresh: bool = False) -> Currency:
 
 def _clean_key(client_key: str) -> str:
     key = client_key.strip() if isinstance(client_key, str) else ""
-    if not key or len(key) > MAX_KEY:
-        raise Invalid(f"a transfer needs a client key of 1 to {MAX_KEY} characters")
+    if not key or len(key) > MAX_KEY or not key.isprintable():
+        raise Invalid(f"a transfer needs a client key of 1 to {MAX_KEY} printable characters")
     return key
 
 
@@ -72,6 +74,8 @@ def _clean_memo(memo: str) -> str:
     memo = memo.strip()
     if len(memo) > MAX_MEMO:
         raise Invalid(f"the memo is longer than {MAX_MEMO} characters")
+    if "\x00" in memo:  # PostgreSQL's text cannot hold it
+        raise Invalid("the memo contains a NUL character")
     return memo
 
 
@@ -94,76 +98,137 @@ def _replay(*, body: Body, key_owner: str, client_key: str, digest: str) -> Tran
     return earlier
 
 
-def _refusal(payer: Account, payee: Account, amount: int, currency: Currency) -> str:
+@dataclass
+class _Side:
+    """An account's state under the ledger lock."""
+
+    pk: int
+    kind: str
+    person_id: int | None
+    balance: int
+    limit: int | None
+    ceiling: int | None
+
+
+def _sides(ids: set[int]) -> dict[int, _Side]:
+    fields = ["id", "kind", "person", "balance", "limit", "ceiling"]
+    return {row[0]: _Side(*row) for row in select_where_in(Account, fields, "id", sorted(ids))}
+
+
+def _label(pk: int) -> str:
+    return Account.objects.select_related("person", "body").get(pk=pk).label
+
+
+def _refusal(payer: _Side, payee: _Side, amount: int, currency: Currency) -> str:
     code = currency.code
     if payer.limit is not None and payer.balance - amount < -payer.limit:
         floor = amount_format(-payer.limit, currency.decimals)
-        return f"over the limit: {payer.label} may not go below {floor} {code}"
+        return f"over the limit: {_label(payer.pk)} may not go below {floor} {code}"
     if payee.ceiling is not None and payee.balance + amount > payee.ceiling:
         top = amount_format(payee.ceiling, currency.decimals)
-        return f"over the ceiling: {payee.label} may not hold more than {top} {code}"
+        return f"over the ceiling: {_label(payee.pk)} may not hold more than {top} {code}"
     return ""
 
 
+def _side_ref(side: _Side | Account) -> dict[str, Any]:
+    ref: dict[str, Any] = {"account": side.pk, "kind": side.kind}
+    if side.person_id is not None:
+        ref["person"] = side.person_id
+    return ref
+
+
 def _settle(transfer: Transfer, *, currency: Currency) -> Transfer:
-    """Apply ``transfer`` or refuse it, under the ledger lock. Writes the entries, the
-    balances and the journal entry of an applied transfer."""
-    accounts = Account.objects.select_related("person", "body").in_bulk(
-        [transfer.from_account_id, transfer.to_account_id]
-    )
-    payer, payee = accounts[transfer.from_account_id], accounts[transfer.to_account_id]
-    reason = _refusal(payer, payee, transfer.amount, currency)
-    transfer.status = Transfer.Status.REFUSED if reason else Transfer.Status.APPLIED
-    transfer.reason = reason
-    transfer.settled_at = timezone.now()
-    if transfer.pk is None:
-        transfer.save()
-    else:
-        transfer.save(update_fields=["status", "reason", "settled_at"])
-    if reason:
-        return transfer
-    payer.balance -= transfer.amount
-    payee.balance += transfer.amount
-    Account.objects.filter(pk__in=[payer.pk, payee.pk]).update(
-        balance=Case(
-            When(pk=payer.pk, then=F("balance") - transfer.amount),
-            default=F("balance") + transfer.amount,
-        )
-    )
-    Entry.objects.bulk_create(
-        [
-            Entry(
-                body_id=transfer.body_id,
-                transfer=transfer,
-                account=payer,
-                amount=-transfer.amount,
-                balance_after=payer.balance,
-            ),
-            Entry(
-                body_id=transfer.body_id,
-                transfer=transfer,
-                account=payee,
-                amount=transfer.amount,
-                balance_after=payee.balance,
-            ),
-        ]
-    )
-    journal_append(
-        body=payer.body,
-        kind="ledger.transfer_applied",
-        payload={
-            "transfer": transfer.pk,
-            "kind": transfer.kind,
-            "currency": currency.code,
-            "amount": transfer.amount,
-            "from": _account_ref(payer),
-            "to": _account_ref(payee),
-            "memo": transfer.memo,
-            "reverses": transfer.reverses_id,
-            "by": transfer.key_owner,
-        },
-    )
+    """Apply ``transfer`` or refuse it, under the ledger lock (see ``_apply_many``)."""
+    _apply_many([transfer], currencies={currency.pk: currency})
     return transfer
+
+
+_TRANSFER_COLUMNS = (
+    "body", "currency", "kind", "from_account", "to_account", "amount", "memo", "reverses",
+    "status", "reason", "key_owner", "client_key", "request_digest", "created_by", "decision",
+    "dispute_until", "created_at", "settled_at",
+)  # fmt: skip
+
+
+def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Currency]) -> None:
+    """Apply each transfer in order, or refuse it over a limit, under the ledger locks of
+    their bodies: each sees the balances the ones before it left. Stores the transfers
+    (new, or pending ones being confirmed), the balances, the entries and the journal
+    entries of the applied ones: a handful of statements for the whole batch, written
+    with ``core.sql`` rather than the ORM (see there why)."""
+    sides = _sides({t.from_account_id for t in transfers} | {t.to_account_id for t in transfers})
+    now = timezone.now()
+    applied: list[tuple[Transfer, _Side, int, _Side, int]] = []
+    for transfer in transfers:
+        payer, payee = sides[transfer.from_account_id], sides[transfer.to_account_id]
+        reason = _refusal(payer, payee, transfer.amount, currencies[transfer.currency_id])
+        transfer.status = Transfer.Status.REFUSED if reason else Transfer.Status.APPLIED
+        transfer.reason = reason
+        transfer.settled_at = now
+        if reason:
+            continue
+        payer.balance -= transfer.amount
+        payee.balance += transfer.amount
+        applied.append((transfer, payer, payer.balance, payee, payee.balance))
+    for transfer in transfers:
+        if transfer.pk is not None:  # a pending record being confirmed
+            transfer.save(update_fields=["status", "reason", "settled_at"])
+    new = [t for t in transfers if t.pk is None]
+    ids = insert_many(
+        Transfer,
+        _TRANSFER_COLUMNS,
+        [
+            (t.body_id, t.currency_id, t.kind, t.from_account_id, t.to_account_id, t.amount,
+             t.memo, t.reverses_id, t.status, t.reason, t.key_owner, t.client_key,
+             t.request_digest, t.created_by_id, t.decision,
+             t.dispute_until, now, now)
+            for t in new
+        ],
+        returning=("id", "body", "key_owner", "client_key"),
+    )  # fmt: skip
+    by_key = {(body, owner, key): pk for pk, body, owner, key in ids}
+    for transfer in new:
+        transfer.pk = by_key[(transfer.body_id, transfer.key_owner, transfer.client_key)]
+        transfer.created_at = now
+        transfer._state.adding = False
+    if not applied:
+        return
+    # Absolute balances are safe: every writer of a balance holds the ledger lock.
+    moved = {side.pk for _, payer, _, payee, _ in applied for side in (payer, payee)}
+    update_by_pk(Account, "balance", {pk: sides[pk].balance for pk in moved})
+    insert_many(
+        Entry,
+        ("body", "transfer", "account", "amount", "balance_after", "created_at"),
+        [
+            row
+            for t, payer, payer_after, payee, payee_after in applied
+            for row in (
+                (t.body_id, t.pk, payer.pk, -t.amount, payer_after, now),
+                (t.body_id, t.pk, payee.pk, t.amount, payee_after, now),
+            )
+        ],
+    )
+    journal: dict[int, tuple[Body, list[tuple[str, dict[str, Any]]]]] = {}
+    for t, payer, _, payee, _ in applied:
+        _, lines = journal.setdefault(t.body_id, (t.body, []))
+        lines.append(
+            (
+                "ledger.transfer_applied",
+                {
+                    "transfer": t.pk,
+                    "kind": t.kind,
+                    "currency": currencies[t.currency_id].code,
+                    "amount": t.amount,
+                    "from": _side_ref(payer),
+                    "to": _side_ref(payee),
+                    "memo": t.memo,
+                    "reverses": t.reverses_id,
+                    "by": t.key_owner,
+                },
+            )
+        )
+    for body, lines in journal.values():
+        journal_append_many(body=body, entries=lines)
 
 
 def _same_body(body: Body, *accounts: Account) -> Currency:
@@ -327,17 +392,13 @@ def transfer_create(
         kind=kind, currency=currency.pk, source=from_account.pk, target=to_account.pk,
         amount=amount, memo=memo,
     )  # fmt: skip
-    with transaction.atomic():
-        locked = _lock_ledger(currency)
-        earlier = _replay(body=body, key_owner=key_owner, client_key=key, digest=digest)
-        if earlier is not None:
-            return earlier
-        transfer = Transfer(
+    payment = _Payment(
+        transfer=Transfer(
             body=body,
-            currency=locked,
+            currency=currency,
             kind=kind,
-            from_account=from_account,
-            to_account=to_account,
+            from_account_id=from_account.pk,
+            to_account_id=to_account.pk,
             amount=amount,
             memo=memo,
             key_owner=key_owner,
@@ -345,8 +406,156 @@ def transfer_create(
             request_digest=digest,
             created_by=by,
             decision=decision,
-        )
-        return _settle(transfer, currency=locked)
+        ),
+        payer=from_account,
+        payee=to_account,
+    )
+    if transaction.get_connection().in_atomic_block:
+        # Part of a larger change (a decision's actions): in its transaction.
+        outcome = _pay_many([payment])[0]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+    return _PAYMENTS.submit(payment)
+
+
+@dataclass
+class _Payment:
+    """A checked payment request: the transfer to store, and its two accounts."""
+
+    transfer: Transfer
+    payer: Account
+    payee: Account
+
+    def label(self, account: Account) -> str:
+        """``account.label`` without loading what this request already holds."""
+        t = self.transfer
+        if account.person_id is None:
+            return f"{t.body.name} ({account.get_kind_display().lower()})"
+        if t.created_by is not None and account.person_id == t.created_by.pk:
+            return t.created_by.name
+        return account.label
+
+
+def _pay_many(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
+    """Settle payment requests in one transaction, in order: each answers the stored
+    outcome if its client key was used before (a Conflict if with other content), or is
+    applied or refused against the balances the ones before it left. On PostgreSQL in
+    one function call (migration 0003); elsewhere, and as the reference it is tested
+    against, in Python."""
+    if connection.vendor == "postgresql":
+        return _pay_many_sql(payments)
+    return _pay_many_python(payments)
+
+
+def _pay_many_python(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
+    """Takes the ledger lock of every body involved, in one order (their ids), before
+    reading any key or balance."""
+    transfers = [p.transfer for p in payments]
+    bodies = sorted({t.body_id for t in transfers})
+    with transaction.atomic():
+        select_where_in(Body, ["id"], "id", bodies, extra="ORDER BY id", lock=True)
+        known = _known(transfers)
+        outcomes: list[Transfer | BaseException] = []
+        fresh: list[Transfer] = []
+        for transfer in transfers:
+            key = (transfer.body_id, transfer.key_owner, transfer.client_key)
+            earlier = known.setdefault(key, transfer)
+            if earlier is transfer:
+                fresh.append(transfer)
+            elif earlier.request_digest != transfer.request_digest:
+                outcomes.append(_key_reused())
+                continue
+            outcomes.append(earlier)
+        if fresh:
+            _apply_many(fresh, currencies={p.transfer.currency_id: p.transfer.currency
+                                           for p in payments})  # fmt: skip
+    return outcomes
+
+
+def _key_reused() -> Conflict:
+    return Conflict("this client key was already used for a different request")
+
+
+def _known(transfers: Sequence[Transfer]) -> dict[tuple[int, str, str], Transfer]:
+    """The stored transfers whose keys these requests use (most batches: none)."""
+    wanted = {(t.body_id, t.key_owner, t.client_key) for t in transfers}
+    rows = select_where_in(Transfer, ["id", "body", "key_owner", "client_key"],
+                           "client_key", sorted({key for _, _, key in wanted}))  # fmt: skip
+    used = [pk for pk, *key in rows if tuple(key) in wanted]
+    if not used:
+        return {}
+    return {(t.body_id, t.key_owner, t.client_key): t for t in Transfer.objects.filter(pk__in=used)}
+
+
+def _pay_many_sql(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
+    """The same as ``_pay_many_python``, in one call of ``dualpower_ledger_pay``: one
+    round trip, and outside a transaction its own (so one commit for the batch)."""
+    at = timezone.now()
+    after = '","recorded_at":' + canonical_json(at.isoformat()) + ',"seq":'
+    batch = []
+    for p in payments:
+        t, currency = p.transfer, p.transfer.currency
+        payload = {
+            "kind": t.kind,
+            "currency": currency.code,
+            "amount": t.amount,
+            "from": _side_ref(p.payer),
+            "to": _side_ref(p.payee),
+            "memo": t.memo,
+            "reverses": None,
+            "by": t.key_owner,
+        }
+        batch.append(
+            {
+                "body": t.body_id,
+                "currency": t.currency_id,
+                "code": currency.code,
+                "decimals": currency.decimals,
+                "kind": t.kind,
+                "from": t.from_account_id,
+                "to": t.to_account_id,
+                "amount": t.amount,
+                "memo": t.memo,
+                "owner": t.key_owner,
+                "key": t.client_key,
+                "digest": t.request_digest,
+                "created_by": t.created_by_id,
+                "decision": t.decision,
+                "from_label": p.label(p.payer),
+                "to_label": p.label(p.payee),
+                # The journal entry's canonical JSON around what only the database knows
+                # ("transfer" sorts last in the payload; see bodies.journal.entry_hash).
+                "payload": canonical_json(payload)[:-1],
+                "before": '{"body":' + canonical_json(t.body.slug)
+                + ',"kind":"ledger.transfer_applied","payload":',
+                "after": after,
+            }
+        )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT dualpower_ledger_pay(%s::jsonb, %s)", [json.dumps(batch), at])
+        answers = cursor.fetchone()[0]
+    if isinstance(answers, str):
+        answers = json.loads(answers)
+    outcomes: list[Transfer | BaseException] = []
+    for p, answer in zip(payments, answers, strict=True):
+        t = p.transfer
+        if answer.get("replay"):
+            if answer["digest"] != t.request_digest:
+                outcomes.append(_key_reused())
+            else:
+                outcomes.append(Transfer.objects.get(pk=answer["id"]))
+            continue
+        t.pk, t.reason = answer["id"], answer["reason"]
+        t.status = Transfer.Status.APPLIED if answer["applied"] else Transfer.Status.REFUSED
+        t.created_at = t.settled_at = at
+        t._state.adding = False
+        outcomes.append(t)
+    return outcomes
+
+
+# Concurrent payments in one server process share a transaction (see core.groupcommit).
+_PAYMENTS: GroupCommit[_Payment, Transfer] = GroupCommit(_pay_many)
 
 
 def transfer_reverse(

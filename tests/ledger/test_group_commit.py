@@ -1,0 +1,126 @@
+"""``core.groupcommit``: concurrent callers share one run, and each gets its own answer.
+
+These tests drive the class with a plain function instead of a database transaction, so
+that they can hold a batch open and look at what was grouped."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dualpower.core.errors import Conflict
+from dualpower.core.groupcommit import GroupCommit
+
+
+class Ledgerish:
+    """Doubles each request; a request of -1 is refused (a domain error, its own outcome);
+    a request of -2 makes the whole batch fail (like a database error)."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.hold = threading.Event()
+        self.hold.set()
+
+    def run(self, requests: Sequence[int]) -> list[int | BaseException]:
+        self.hold.wait(timeout=10)
+        self.batches.append(list(requests))
+        if -2 in requests:
+            raise RuntimeError("the batch failed")
+        return [Conflict("refused") if r == -1 else 2 * r for r in requests]
+
+
+def _submit_all(group: GroupCommit[int, int], requests: list[int]
+                ) -> list[int | BaseException]:  # fmt: skip
+    answers: list[int | BaseException] = [0] * len(requests)
+
+    def call(i: int) -> None:
+        try:
+            answers[i] = group.submit(requests[i])
+        except BaseException as error:
+            answers[i] = error
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(len(requests))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return answers
+
+
+def _wait_until(condition: object, what: str) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, f"timed out waiting until {what}"
+        time.sleep(0.001)
+
+
+def test_requests_that_arrive_during_a_batch_are_settled_together_in_the_next() -> None:
+    ledger = Ledgerish()
+    group = GroupCommit(ledger.run)
+    ledger.hold.clear()  # the first batch stays open ...
+    first = threading.Thread(target=group.submit, args=(1,))
+    first.start()
+    _wait_until(lambda: group._busy, "the first caller leads")
+    others = threading.Thread(target=_submit_all, args=(group, list(range(10, 25))))
+    others.start()
+    _wait_until(lambda: len(group._queue) == 15, "15 more callers wait")
+    ledger.hold.set()  # ... until 15 more callers wait: they go in one batch
+    first.join(timeout=30)
+    others.join(timeout=30)
+    assert ledger.batches[0] == [1]
+    assert sorted(ledger.batches[1]) == list(range(10, 25))
+    assert len(ledger.batches) == 2
+    assert not group._busy and not group._queue
+
+
+def test_a_refusal_reaches_only_its_own_caller() -> None:
+    answers = _submit_all(GroupCommit(Ledgerish().run), [3, -1, 4])
+    assert answers[0] == 6 and answers[2] == 8
+    assert isinstance(answers[1], Conflict)
+
+
+def test_a_failed_batch_is_retried_one_by_one_so_only_the_bad_request_fails() -> None:
+    ledger = Ledgerish()
+    group = GroupCommit(ledger.run)
+    ledger.hold.clear()
+    first = threading.Thread(target=group.submit, args=(1,))
+    first.start()
+    _wait_until(lambda: group._busy, "the first caller leads")
+    rest = [5, -2, 7]
+    answers: list[int | BaseException] = []
+    others = threading.Thread(target=lambda: answers.extend(_submit_all(group, rest)))
+    others.start()
+    _wait_until(lambda: len(group._queue) == 3, "three callers wait")
+    ledger.hold.set()
+    first.join(timeout=30)
+    others.join(timeout=30)
+    assert answers[0] == 10 and answers[2] == 14
+    assert isinstance(answers[1], RuntimeError)
+    assert sorted(ledger.batches[1]) == [-2, 5, 7]  # together first, then one by one
+    assert sorted(map(tuple, ledger.batches[2:])) == [(-2,), (5,), (7,)]
+
+
+@settings(max_examples=30, deadline=None)
+@given(requests=st.lists(st.integers(-2, 50), min_size=1, max_size=40),
+       max_batch=st.integers(1, 8))  # fmt: skip
+def test_every_caller_gets_the_answer_to_its_own_request(requests: list[int], max_batch: int
+                                                         ) -> None:  # fmt: skip
+    ledger = Ledgerish()
+    group = GroupCommit(ledger.run, max_batch=max_batch)
+    answers = _submit_all(group, requests)
+    for request, answer in zip(requests, answers, strict=True):
+        if request == -2:
+            assert isinstance(answer, RuntimeError)
+        elif request == -1:
+            assert isinstance(answer, Conflict)
+        else:
+            assert answer == 2 * request
+    settled = [r for batch in ledger.batches if -2 not in batch or len(batch) == 1
+               for r in batch]  # fmt: skip
+    assert sorted(settled) == sorted(requests)  # each settled exactly once
+    assert all(len(batch) <= max_batch for batch in ledger.batches)
+    assert not group._busy and not group._queue
