@@ -64,7 +64,7 @@ def test_requests_that_arrive_during_a_batch_are_settled_together_in_the_next() 
     ledger.hold.clear()  # the first batch stays open ...
     first = threading.Thread(target=group.submit, args=(1,))
     first.start()
-    _wait_until(lambda: group._busy, "the first caller leads")
+    _wait_until(lambda: group._leading, "the first caller leads")
     others = threading.Thread(target=_submit_all, args=(group, list(range(10, 25))))
     others.start()
     _wait_until(lambda: len(group._queue) == 15, "15 more callers wait")
@@ -74,7 +74,7 @@ def test_requests_that_arrive_during_a_batch_are_settled_together_in_the_next() 
     assert ledger.batches[0] == [1]
     assert sorted(ledger.batches[1]) == list(range(10, 25))
     assert len(ledger.batches) == 2
-    assert not group._busy and not group._queue
+    assert not group._leading and not group._queue
 
 
 def test_a_refusal_reaches_only_its_own_caller() -> None:
@@ -89,7 +89,7 @@ def test_a_failed_batch_is_retried_one_by_one_so_only_the_bad_request_fails() ->
     ledger.hold.clear()
     first = threading.Thread(target=group.submit, args=(1,))
     first.start()
-    _wait_until(lambda: group._busy, "the first caller leads")
+    _wait_until(lambda: group._leading, "the first caller leads")
     rest = [5, -2, 7]
     answers: list[int | BaseException] = []
     others = threading.Thread(target=lambda: answers.extend(_submit_all(group, rest)))
@@ -105,12 +105,16 @@ def test_a_failed_batch_is_retried_one_by_one_so_only_the_bad_request_fails() ->
 
 
 @settings(max_examples=30, deadline=None)
-@given(requests=st.lists(st.integers(-2, 50), min_size=1, max_size=40),
-       max_batch=st.integers(1, 8))  # fmt: skip
-def test_every_caller_gets_the_answer_to_its_own_request(requests: list[int], max_batch: int
-                                                         ) -> None:  # fmt: skip
+@given(
+    requests=st.lists(st.integers(-2, 50), min_size=1, max_size=40),
+    max_batch=st.integers(1, 8),
+    leaders=st.integers(1, 3),
+)
+def test_every_caller_gets_the_answer_to_its_own_request(
+    requests: list[int], max_batch: int, leaders: int
+) -> None:
     ledger = Ledgerish()
-    group = GroupCommit(ledger.run, max_batch=max_batch)
+    group = GroupCommit(ledger.run, max_batch=max_batch, leaders=leaders)
     answers = _submit_all(group, requests)
     for request, answer in zip(requests, answers, strict=True):
         if request == -2:
@@ -123,4 +127,4 @@ def test_every_caller_gets_the_answer_to_its_own_request(requests: list[int], ma
                for r in batch]  # fmt: skip
     assert sorted(settled) == sorted(requests)  # each settled exactly once
     assert all(len(batch) <= max_batch for batch in ledger.batches)
-    assert not group._busy and not group._queue
+    assert not group._leading and not group._queue

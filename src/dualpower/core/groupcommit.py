@@ -28,11 +28,12 @@ Res = TypeVar("Res")
 
 
 class _Waiter(Generic[Req, Res]):
-    __slots__ = ("done", "error", "request", "result", "wake")
+    __slots__ = ("done", "error", "lead", "request", "result", "wake")
 
     def __init__(self, request: Req) -> None:
         self.request = request
         self.wake = threading.Event()
+        self.lead = False  # this caller settles a batch (its own request first)
         self.done = False
         self.result: Res | None = None
         self.error: BaseException | None = None
@@ -40,34 +41,43 @@ class _Waiter(Generic[Req, Res]):
 
 class GroupCommit(Generic[Req, Res]):
     """``run(batch)`` applies a batch in one transaction and returns one outcome per
-    request, in order: a result, or an exception to raise in that request's caller."""
+    request, in order: a result, or an exception to raise in that request's caller.
+    ``leaders`` batches may run at once (each on its own thread's connection)."""
 
     def __init__(
-        self, run: Callable[[Sequence[Req]], list[Res | BaseException]], *, max_batch: int = 64
+        self,
+        run: Callable[[Sequence[Req]], list[Res | BaseException]],
+        *,
+        max_batch: int = 64,
+        leaders: int = 1,
     ) -> None:
         self._run = run
         self._max = max_batch
+        self._leaders = leaders
         self._lock = threading.Lock()
         self._queue: list[_Waiter[Req, Res]] = []
-        self._busy = False
+        self._leading = 0
 
     def submit(self, request: Req) -> Res:
         me: _Waiter[Req, Res] = _Waiter(request)
         with self._lock:
-            self._queue.append(me)
-            lead = not self._busy
-            self._busy = True
-        if not lead:
-            me.wake.wait()
-        if not me.done:  # first in line, or woken to lead the next batch
-            self._lead()
+            if self._leading < self._leaders:
+                self._leading += 1
+                me.lead = True
+            else:
+                self._queue.append(me)
+        if not me.lead:
+            me.wake.wait()  # until settled by a leader, or handed the lead
+        if me.lead:
+            self._lead(me)
         if me.error is not None:
             raise me.error
         return me.result  # type: ignore[return-value]
 
-    def _lead(self) -> None:
+    def _lead(self, me: _Waiter[Req, Res]) -> None:
         with self._lock:
-            batch, self._queue = self._queue[: self._max], self._queue[self._max :]
+            batch = [me, *self._queue[: self._max - 1]]
+            del self._queue[: self._max - 1]
         try:
             outcomes = self._outcomes([w.request for w in batch])
         except BaseException as error:
@@ -79,11 +89,13 @@ class GroupCommit(Generic[Req, Res]):
                 waiter.result = outcome
             waiter.done = True
         with self._lock:
-            if self._queue:
-                self._queue[0].wake.set()  # the oldest waiting caller leads next
+            if self._queue:  # the oldest waiting caller leads the next batch
+                successor = self._queue.pop(0)
+                successor.lead = True
+                successor.wake.set()
             else:
-                self._busy = False
-        for waiter in batch:
+                self._leading -= 1
+        for waiter in batch[1:]:
             waiter.wake.set()
 
     def _outcomes(self, requests: list[Req]) -> list[Res | BaseException]:
