@@ -62,9 +62,9 @@ def journal_append_many(*, body: Body, entries: Sequence[tuple[str, Mapping[str,
     )
     # Lock the body row so that two writers cannot take the same sequence number
     # (PostgreSQL); SQLite serialises writers itself (IMMEDIATE transactions).
-    select_where_in(Body, ["id"], "id", [body.pk], lock=True)
+    select_where_in(Body, ["id"], {"id": [body.pk]}, lock=True)
     last = select_where_in(
-        JournalEntry, ["seq", "hash"], "body", [body.pk], extra="ORDER BY seq DESC LIMIT 1"
+        JournalEntry, ["seq", "hash"], {"body": [body.pk]}, extra="ORDER BY seq DESC LIMIT 1"
     )
     seq, prev = (last[0][0] + 1, last[0][1]) if last else (1, GENESIS)
     rows = []

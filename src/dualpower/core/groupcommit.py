@@ -80,8 +80,11 @@ class GroupCommit(Generic[Req, Res]):
             del self._queue[: self._max - 1]
         try:
             outcomes = self._outcomes([w.request for w in batch])
+            if len(outcomes) != len(batch):
+                raise RuntimeError(f"{len(outcomes)} outcomes for {len(batch)} requests")
         except BaseException as error:
             outcomes = [error] * len(batch)
+        # Nothing below raises: the callers are answered and the lead always passes on.
         for waiter, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 waiter.error = outcome

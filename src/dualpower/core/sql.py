@@ -122,23 +122,27 @@ def update_by_pk(model: type[models.Model], field: str, values: Mapping[int, Any
 def select_where_in(
     model: type[models.Model],
     fields: Sequence[str],
-    where: str,
-    values: Sequence[Any],
+    where: Mapping[str, Sequence[Any]],
     *,
     extra: str = "",
     lock: bool = False,
 ) -> list[tuple[Any, ...]]:
-    """``SELECT fields FROM model WHERE where IN (values) [extra] [FOR UPDATE]`` without
-    the ORM's query compilation (about 0.5 ms a query here). ``FOR UPDATE`` only where the
-    database has it: SQLite's writers are serialised by its IMMEDIATE transactions."""
-    if not values:
+    """``SELECT fields FROM model WHERE a IN (...) AND b IN (...) [extra] [FOR UPDATE]``
+    without the ORM's query compilation (about 0.5 ms a query here); name the leading
+    columns of an index so that it is used. ``extra`` is a constant of the caller's code,
+    never input. ``FOR UPDATE`` only where the database has it: SQLite's writers are
+    serialised by its IMMEDIATE transactions."""
+    if not where or not all(where.values()):
         return []
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_column(model, f) for f in fields)
-    marks = ", ".join(["%s"] * len(values))
-    sql = f"SELECT {columns} FROM {table} WHERE {_column(model, where)} IN ({marks}) {extra}"
+    conditions = " AND ".join(
+        f"{_column(model, name)} IN ({', '.join(['%s'] * len(values))})"
+        for name, values in where.items()
+    )
+    sql = f"SELECT {columns} FROM {table} WHERE {conditions} {extra}"
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
     with connection.cursor() as cursor:
-        cursor.execute(sql, list(values))
+        cursor.execute(sql, [value for values in where.values() for value in values])
         return [tuple(r) for r in cursor.fetchall()]

@@ -14,6 +14,13 @@ journal and then transfer): no deadlock. The CHECK constraints on ``Account`` ar
 last guard: a bug that skipped the lock would fail loudly rather than overdraw. On
 SQLite, writers are serialised by the IMMEDIATE transactions set in settings.
 
+Payments are settled in batches (``_pay_many``; docs/ledger.md, "Speed"): concurrent
+requests of one process share a transaction, on PostgreSQL one call of the
+``dualpower_ledger_pay`` function. A batch may span several ledgers; it waits for the
+lock of one of them only (holding none) and takes the others only if free, settling the
+payments of a busy one right after: so a batch never deadlocks with a change that locks
+two bodies in another order (a decision that joins a federation).
+
 Idempotency. A request carries a client key, unique per body and requester. The first
 request with a key stores its outcome, applied or refused, with a digest of its content;
 the same key with the same content answers that stored outcome (a refusal stays a
@@ -29,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -112,7 +119,7 @@ class _Side:
 
 def _sides(ids: set[int]) -> dict[int, _Side]:
     fields = ["id", "kind", "person", "balance", "limit", "ceiling"]
-    return {row[0]: _Side(*row) for row in select_where_in(Account, fields, "id", sorted(ids))}
+    return {row[0]: _Side(*row) for row in select_where_in(Account, fields, {"id": sorted(ids)})}
 
 
 def _label(pk: int) -> str:
@@ -443,9 +450,15 @@ def _pay_many(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
     applied or refused against the balances the ones before it left. On PostgreSQL in
     one function call (migration 0003); elsewhere, and as the reference it is tested
     against, in Python."""
-    if connection.vendor == "postgresql":
-        return _pay_many_sql(payments)
-    return _pay_many_python(payments)
+    try:
+        if connection.vendor == "postgresql":
+            return _pay_many_sql(payments)
+        return _pay_many_python(payments)
+    except DatabaseError:
+        # A dead connection would fail the one-by-one retries too: reconnect for them.
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        raise
 
 
 def _pay_many_python(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
@@ -453,8 +466,18 @@ def _pay_many_python(payments: Sequence[_Payment]) -> list[Transfer | BaseExcept
     reading any key or balance."""
     transfers = [p.transfer for p in payments]
     bodies = sorted({t.body_id for t in transfers})
+    try:
+        return _settle_payments(payments, transfers, bodies)
+    except BaseException:
+        for transfer in transfers:  # rolled back: new again, for the retry one by one
+            transfer.pk, transfer._state.adding = None, True
+        raise
+
+
+def _settle_payments(payments: Sequence[_Payment], transfers: list[Transfer], bodies: list[int]
+                     ) -> list[Transfer | BaseException]:  # fmt: skip
     with transaction.atomic():
-        select_where_in(Body, ["id"], "id", bodies, extra="ORDER BY id", lock=True)
+        select_where_in(Body, ["id"], {"id": bodies}, extra="ORDER BY id", lock=True)
         known = _known(transfers)
         outcomes: list[Transfer | BaseException] = []
         fresh: list[Transfer] = []
@@ -480,8 +503,11 @@ def _key_reused() -> Conflict:
 def _known(transfers: Sequence[Transfer]) -> dict[tuple[int, str, str], Transfer]:
     """The stored transfers whose keys these requests use (most batches: none)."""
     wanted = {(t.body_id, t.key_owner, t.client_key) for t in transfers}
-    rows = select_where_in(Transfer, ["id", "body", "key_owner", "client_key"],
-                           "client_key", sorted({key for _, _, key in wanted}))  # fmt: skip
+    # All three columns of the unique index, so that the look-up uses it.
+    rows = select_where_in(Transfer, ["id", "body", "key_owner", "client_key"], {
+        "body": sorted({b for b, _, _ in wanted}), "key_owner": sorted({o for _, o, _ in wanted}),
+        "client_key": sorted({k for _, _, k in wanted}),
+    })  # fmt: skip
     used = [pk for pk, *key in rows if tuple(key) in wanted]
     if not used:
         return {}
@@ -537,9 +563,14 @@ def _pay_many_sql(payments: Sequence[_Payment]) -> list[Transfer | BaseException
         answers = cursor.fetchone()[0]
     if isinstance(answers, str):
         answers = json.loads(answers)
+    retried = [p for p, answer in zip(payments, answers, strict=True) if answer.get("retry")]
+    later = iter(_pay_many_sql(retried) if retried else [])  # bodies that were busy
     outcomes: list[Transfer | BaseException] = []
     for p, answer in zip(payments, answers, strict=True):
         t = p.transfer
+        if answer.get("retry"):
+            outcomes.append(next(later))
+            continue
         if answer.get("replay"):
             if answer["digest"] != t.request_digest:
                 outcomes.append(_key_reused())

@@ -10,8 +10,8 @@ knows (the transfer's id, the previous hash, the sequence number), so that
 ``dualpower journal verify`` recomputes exactly the same hash. A test runs the same
 payments through both and compares everything.
 
-The ledger locks (the bodies' rows) are taken first, in id order; every later statement of
-the function sees what committed before it (READ COMMITTED, a new snapshot per statement).
+The ledger locks (the bodies' rows) are taken first; every later statement of the function
+sees what committed before it (READ COMMITTED, a new snapshot per statement).
 """
 
 from django.db import migrations
@@ -42,6 +42,8 @@ DECLARE
     t_keys text[] := '{}';
     v_bodies bigint[];
     v_accounts bigint[];
+    v_first bigint;
+    v_locked bigint[];
     v_key text;
     v_why text;
     v_id bigint;
@@ -78,8 +80,16 @@ BEGIN
     SELECT array_agg(DISTINCT x.body), array_agg(DISTINCT x."from") || array_agg(DISTINCT x."to")
         INTO v_bodies, v_accounts
         FROM jsonb_to_recordset(batch) AS x(body bigint, "from" bigint, "to" bigint);
-    -- The ledger locks first; every statement after them sees what committed before.
-    PERFORM 1 FROM bodies_body WHERE id = ANY(v_bodies) ORDER BY id FOR UPDATE;
+    -- The ledger locks first; every statement after them sees what committed before. The
+    -- batch waits for one lock only (the lowest id), holding none, and takes the others
+    -- only if they are free: so it never closes a cycle of waits with a change that locks
+    -- two bodies in another order (a decision to join a federation). The payments of a
+    -- body it could not lock are answered "retry"; the caller settles them next.
+    v_first := (SELECT min(b) FROM unnest(v_bodies) b);
+    PERFORM 1 FROM bodies_body WHERE id = v_first FOR UPDATE;
+    SELECT v_first || coalesce(array_agg(s.id), '{}') INTO v_locked
+        FROM (SELECT id FROM bodies_body WHERE id = ANY(v_bodies) AND id <> v_first
+              ORDER BY id FOR UPDATE SKIP LOCKED) s;
     SELECT array_agg(a.id), array_agg(a.balance), array_agg(a."limit"), array_agg(a.ceiling),
            array_agg(false)
         INTO a_id, a_balance, a_limit, a_ceiling, a_moved
@@ -91,6 +101,11 @@ BEGIN
         created_by bigint, decision text, from_label text, to_label text, payload text,
         before text, after text)
     LOOP
+        IF NOT p.body = ANY(v_locked) THEN
+            r := r + 1;
+            answers[n + r] := jsonb_build_object('retry', true);
+            CONTINUE;
+        END IF;
         SELECT t.id, t.request_digest INTO v_id, v_hash FROM ledger_transfer t
             WHERE t.body_id = p.body AND t.key_owner = p.owner AND t.client_key = p.key;
         IF FOUND THEN  -- a key used before: its stored outcome
@@ -98,7 +113,7 @@ BEGIN
             answers[n + r] := jsonb_build_object('id', v_id, 'replay', true, 'digest', v_hash);
             CONTINUE;
         END IF;
-        v_key := p.body || ' ' || p.owner || ' ' || p.key;
+        v_key := p.body || chr(31) || p.owner || chr(31) || p.key;  -- chr(31) is in no key
         i := array_position(t_keys, v_key);
         IF i IS NOT NULL THEN  -- the same key twice in this batch
             r := r + 1;
