@@ -36,21 +36,23 @@ DOCS = ROOT / "docs" / "performance.md"
 HEADING = "## Ledger"
 ANALYSIS = """\
 **Reading it.** The target (at least half the raw rate) is not met: the ledger settles
-about an eighth of pgbench's one-row inserts, some 30 to 60 times what it did before
-this design (36 to 64 transfers a second, each in its own transaction of eleven round
-trips). What a transfer costs the database is the reason, and the third row measures it
+about a seventh as many transfers as pgbench's one-row inserts, 30 to 50 times what it
+did before this design (36 to 64 transfers a second, each in its own transaction of
+eleven round trips). What a transfer costs the database is the reason, and the third row measures it
 without any Python: PostgreSQL itself, called by pgbench's C clients, settles one transfer
 per transaction at about a tenth of the raw rate. A transfer is not one row: it checks
 the client key, locks the ledger, reads both balances, writes the transfer (nine
 indexes), two entries and a journal entry chained by SHA-256 to the one before, updates
 two balances under CHECK constraints, and at commit checks about fourteen foreign keys;
 measured on this machine, dropping the foreign keys alone would save about a third, the
-redundant indexes about 5% (both kept: they are what lets members trust the numbers).
+indexes covered by others about 5% (we keep both: the keys are integrity the members
+can rely on whatever a bug does, and 5% is not worth a schema change).
 Python does better than PostgreSQL's own per-transfer rate because of the design:
 concurrent transfers in one server process share one transaction (group commit, see
 `core/groupcommit.py`) and one call of the PL/pgSQL function `dualpower_ledger_pay`,
 which settles the whole batch with one statement per table; the batches here hold about
-nine transfers. Within one ledger the ledger lock is held through each commit, so
+nine transfers, and the Python process stays under half a core busy: the database's time
+per batch is what limits it. Within one ledger the ledger lock is held through each commit, so
 batching is the only way a busy time bank gets past one commit at a time; across
 ledgers a second server process adds a little. Correctness held in every run: zero
 errors, balances equal entries and sum to zero, and a test checks that the function's
