@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -21,6 +22,7 @@ from dualpower.core.errors import Invalid
 
 from .actions import REGISTRY
 from .counting import MOTION_CHOICES, RANKED_METHODS
+from .models import Proposal
 
 ACTION_CHOICES = [
     ("", "Nothing: it is a question or a statement of the members' view"),
@@ -31,7 +33,11 @@ ACTION_CHOICES = [
     ("fill_mandate", "Create and fill a mandate"),
     ("recall_mandate", "Recall a mandate"),
     ("change_profile", "Change the body's name, description or visibility"),
-    ("other", "Another action (federation, ledger, listings...), with its parameters"),
+    ("federation_join", "Join a federation"),
+    ("federation_leave", "Leave a federation"),
+    ("federation_admit", "Admit a member body into this federation"),
+    ("instruct_delegate", "Instruct our delegate on a federation proposal"),
+    ("other", "Another action (ledger, listings...), with its parameters"),
 ]
 BUILT_IN = {name for name, _ in ACTION_CHOICES}
 VISIBILITY_CHOICES = [
@@ -40,6 +46,48 @@ VISIBILITY_CHOICES = [
     ("members", "Members only"),
     ("hidden", "Hidden"),
 ]
+INSTRUCTION_CHOICES = [("yes", "Yes"), ("no", "No"), ("abstain", "Abstain")]
+
+
+@dataclass(frozen=True)
+class FederationChoices:
+    """What the federation builders may offer (the view gets it from the federation
+    module's selector; the engine itself does not know about federations)."""
+
+    join: Sequence[Body] = ()
+    member_of: Sequence[Body] = ()
+    leave: Sequence[Body] = ()
+    asked: Sequence[Body] = ()
+    admit: Sequence[Body] = ()
+    delegates: Sequence[Mandate] = ()
+    proposals: Sequence[Proposal] = ()
+    federating: bool = False
+
+
+def _slugs(bodies: Sequence[Body]) -> list[tuple[str, str]]:
+    return [(_key(b), b.name) for b in bodies]
+
+
+def _key(choice: Body | Mandate | Proposal) -> str:
+    """The value of a body, mandate or federation proposal in a picker."""
+    if isinstance(choice, Body):
+        return choice.slug
+    if isinstance(choice, Mandate):
+        return str(choice.pk)
+    return f"{choice.body.slug}/{choice.number}"
+
+
+# Each picker's error when nothing is chosen, and what its choices are.
+PICKERS = {
+    "join_federation": ("Choose the federation to join.", "a federation this body can join"),
+    "leave_federation": ("Choose the federation to leave.", "a federation this body is in"),
+    "admit_body": ("Choose the body to admit.", "a body this federation can admit"),
+    "instruct_mandate": ("Choose the delegate.", "a live delegate's mandate of this body"),
+    "instruct_proposal": (
+        "Choose the federation proposal.",
+        "an open proposal of a federation this body is in",
+    ),
+}
 
 
 def _textarea(rows: int) -> forms.Textarea:
@@ -110,12 +158,40 @@ class ProposalForm(forms.Form):
     profile_visibility = forms.ChoiceField(
         label="New visibility", choices=VISIBILITY_CHOICES, required=False
     )
+    # The federation pickers are plain text fields shown as selects: ``_pick`` judges the
+    # posted value only when its builder is chosen, and says what the list holds (a
+    # ChoiceField would say "not one of the available choices" whatever the action).
+    join_federation = forms.CharField(
+        label="Federation to join", required=False, max_length=60, widget=forms.Select
+    )
+    leave_federation = forms.CharField(
+        label="Federation to leave", required=False, max_length=60, widget=forms.Select
+    )
+    admit_body = forms.CharField(
+        label="Body to admit",
+        required=False,
+        max_length=60,
+        widget=forms.Select,
+        help_text="It becomes a member once it has decided to join too.",
+    )
+    instruct_mandate = forms.CharField(
+        label="Delegate", required=False, max_length=20, widget=forms.Select
+    )
+    instruct_proposal = forms.CharField(
+        label="Federation proposal", required=False, max_length=80, widget=forms.Select
+    )
+    instruct_vote = forms.ChoiceField(
+        label="They are to vote",
+        required=False,
+        choices=[("", "Choose the vote"), *INSTRUCTION_CHOICES],
+    )
     other_name = forms.ChoiceField(label="Action", required=False)
     other_params = forms.CharField(
         label="Its parameters (JSON)",
         required=False,
         widget=_textarea(4),
-        help_text='For example, to join a federation: {"federation": "city-council"}. '
+        help_text='For example, to pay from the body\'s funds: {"currency": "money", '
+        '"to_person": 12, "amount": 2500, "memo": "flour"}. '
         "The actions and their parameters are listed in docs/decisions.md.",
     )
 
@@ -127,8 +203,10 @@ class ProposalForm(forms.Form):
         members: Sequence[Person],
         applicants: Sequence[Person],
         mandates: Sequence[Mandate],
+        federation: FederationChoices | None = None,
     ) -> None:
         super().__init__(data)
+        self.federation = federation or FederationChoices()
         people = [(p.pk, p.name) for p in members]
         self._choices(
             "admit_person", [("", "Choose an applicant")], [(p.pk, p.name) for p in applicants]
@@ -149,6 +227,7 @@ class ProposalForm(forms.Form):
                 if name not in BUILT_IN
             ],
         )
+        self._federation_choices()
         self.fields["charter_rules"].initial = json.dumps(
             body.charter.model_dump(mode="json"), indent=2, sort_keys=True
         )
@@ -159,6 +238,35 @@ class ProposalForm(forms.Form):
         field = self.fields[name]
         assert isinstance(field, forms.ChoiceField)
         field.choices = head + rest
+
+    def _federation_choices(self) -> None:
+        fed = self.federation
+        self._options("join_federation", "Choose a federation", _slugs(fed.join))
+        self._options("leave_federation", "Choose a federation", _slugs(fed.leave))
+        self._options(
+            "admit_body",
+            "Choose a body",
+            [("Decided to join", _slugs(fed.asked)), ("Other bodies", _slugs(fed.admit))],
+        )
+        self._options(
+            "instruct_mandate",
+            "Choose the delegate",
+            [(_key(m), f"{m.role}: {m.holder.name}") for m in fed.delegates],
+        )
+        self._options(
+            "instruct_proposal",
+            "Choose the proposal",
+            [(_key(p), f"{p.body.name}, {p.number}. {p.title}") for p in fed.proposals],
+        )
+        if not fed.federating:
+            action = self.fields["action"]
+            assert isinstance(action, forms.ChoiceField)
+            action.choices = [c for c in ACTION_CHOICES if c[0] != "federation_admit"]
+
+    def _options(self, name: str, head: str, rest: list[Any]) -> None:
+        widget = self.fields[name].widget
+        assert isinstance(widget, forms.Select)
+        widget.choices = [("", head), *rest]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -194,6 +302,20 @@ class ProposalForm(forms.Form):
                 }
             case "recall_mandate":
                 return {"mandate": self._need(data, "recall_mandate", "Choose the mandate.")}
+            case "federation_join":
+                already = {b.slug: b.name for b in self.federation.member_of}
+                value = data.get("join_federation") or ""
+                if value in already:
+                    self.add_error("join_federation", f"This body is already in {already[value]}.")
+                    return None
+                return {"federation": self._pick(data, "join_federation", self.federation.join)}
+            case "federation_leave":
+                return {"federation": self._pick(data, "leave_federation", self.federation.leave)}
+            case "federation_admit":
+                fed = self.federation
+                return {"body": self._pick(data, "admit_body", [*fed.asked, *fed.admit])}
+            case "instruct_delegate":
+                return self._instruction(data)
             case "other":
                 name = self._need(data, "other_name", "Choose the action.")
                 if not name:
@@ -208,6 +330,26 @@ class ProposalForm(forms.Form):
                     "visibility": data.get("profile_visibility") or None,
                 }
                 return {k: v for k, v in changes.items() if v is not None}
+
+    def _pick(self, data: dict[str, Any], field: str, offered: Sequence[Any]) -> str:
+        """The posted value of a picker if the page offered it; otherwise an error on the
+        field, the same for a body that does not exist and one the person may not see (so
+        that a hidden body's existence does not leak)."""
+        missing, what = PICKERS[field]
+        value = str(self._need(data, field, missing) or "")
+        if value and value not in {_key(o) for o in offered}:
+            self.add_error(field, f"“{value}” is not {what}: choose one from the list.")
+        return value
+
+    def _instruction(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        fed = self.federation
+        mandate = self._pick(data, "instruct_mandate", fed.delegates)
+        key = self._pick(data, "instruct_proposal", fed.proposals)
+        vote = self._need(data, "instruct_vote", "Choose how they are to vote.")
+        if not (mandate and key and vote) or self.errors:
+            return None
+        slug, number = key.rsplit("/", 1)
+        return {"mandate": int(mandate), "federation": slug, "proposal": int(number), "vote": vote}
 
     def _json(self, text: str, field: str) -> dict[str, Any]:
         try:

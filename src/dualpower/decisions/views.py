@@ -32,6 +32,7 @@ from dualpower.bodies import selectors as body_selectors
 from dualpower.bodies.charter import DECISION_KINDS
 from dualpower.bodies.models import Body, CharterVersion, Mandate
 from dualpower.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from dualpower.federation import selectors as federation_selectors
 from dualpower.web.errors import domain_errors, is_htmx
 from dualpower.web.views import TABS
 
@@ -130,6 +131,7 @@ def _proposal_form(request: HttpRequest, body: Body) -> ProposalForm:
         members=[m.person for m in body_selectors.body_members(body=body)] if listed else [],
         applicants=[m.person for m in body_selectors.body_applicants(body=body)] if listed else [],
         mandates=list(body_selectors.body_mandates(body=body)),
+        federation=federation_selectors.builder_choices(body=body, viewer=request.user),
     )
 
 

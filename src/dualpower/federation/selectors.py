@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from dualpower.bodies import policy
 from dualpower.bodies.models import Body, Mandate
+from dualpower.decisions.forms import FederationChoices
 from dualpower.decisions.models import Proposal
 
 from .models import DelegateVote, FederationMembership
 from .services import (
+    FEDERATING_KINDS,
     REPRESENT,
     federations_of,
     member_bodies,
@@ -116,9 +118,93 @@ def proposal_progress(*, fed_proposal: Proposal) -> list[BodyProgress]:
     return out
 
 
+def _reach(body: Body, *, up: bool) -> set[int]:
+    """Every body federated, at any depth, above (``up``) or below ``body``."""
+    start, end = ("member_id", "federation_id") if up else ("federation_id", "member_id")
+    seen: set[int] = set()
+    frontier = {body.pk}
+    while frontier:
+        ids = set(
+            FederationMembership.objects.filter(**{f"{start}__in": frontier})
+            .exclude(status=FederationMembership.Status.FORMER)
+            .values_list(end, flat=True)
+        )
+        frontier = ids - seen
+        seen |= ids
+    return seen
+
+
+def builder_choices(*, body: Body, viewer: Any) -> FederationChoices:
+    """The choices of the new-proposal page's federation builders for ``body``, as
+    ``viewer`` may see them (bodies by ``body.view``; federation proposals only where
+    they may see the federation's decisions): federations to join (not those the body is
+    in or has already decided to join, nor any that would make a loop), federations to
+    leave, bodies to admit if it is a federation (first those that have decided to join),
+    its delegates' mandates, and the open proposals of the delegate federations it is in."""
+    Status = FederationMembership.Status
+    visible = [b for b in policy.bodies_where(viewer, "body.view") if b.pk != body.pk]
+    mine = {
+        fm.federation_id: fm
+        for fm in FederationMembership.objects.filter(member=body).exclude(status=Status.FORMER)
+    }
+    below = _reach(body, up=False)
+    join = [
+        b
+        for b in visible
+        if b.kind in FEDERATING_KINDS
+        and b.pk not in below
+        and (b.pk not in mine or not mine[b.pk].body_decision)
+    ]
+    member_of = [b for b in visible if b.pk in mine and mine[b.pk].status == Status.MEMBER]
+    leave = [b for b in visible if b.pk in mine]
+    asked: list[Body] = []
+    admit: list[Body] = []
+    federating = body.kind in FEDERATING_KINDS
+    if federating:
+        theirs = {
+            fm.member_id: fm
+            for fm in FederationMembership.objects.filter(federation=body).exclude(
+                status=Status.FORMER
+            )
+        }
+        above = _reach(body, up=True)
+        for b in visible:
+            fm = theirs.get(b.pk)
+            if b.pk in above or (fm is not None and fm.federation_decision):
+                continue
+            (asked if fm is not None and fm.body_decision else admit).append(b)
+    delegates = _delegates(body) if policy.can(viewer, "mandates.view", body) else []
+    proposals = [
+        p
+        for fed in member_of
+        if fed.charter.federation.mode == "delegates" and policy.can(viewer, "decisions.view", fed)
+        for p in Proposal.objects.select_related("body")
+        .filter(
+            body=fed,
+            state__in=[
+                Proposal.State.DRAFT,
+                Proposal.State.DELIBERATION,
+                Proposal.State.VOTING,
+            ],
+        )
+        .order_by("-number")[:50]
+    ]
+    return FederationChoices(
+        join=join,
+        member_of=member_of,
+        leave=leave,
+        asked=asked,
+        admit=admit,
+        delegates=delegates,
+        proposals=proposals,
+        federating=federating,
+    )
+
+
 __all__ = [
     "BodyProgress",
     "MemberBodyView",
+    "builder_choices",
     "federation_members_view",
     "federations_of",
     "pending_memberships",
