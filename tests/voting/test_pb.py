@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -17,6 +19,7 @@ from dualpower.voting import (
     phragmen,
     seeded_order,
 )
+from dualpower.voting import _pb as pb_module
 from dualpower.voting._pb import _add1, _mes_data
 
 METHODS = {
@@ -229,16 +232,101 @@ def test_the_same_seed_gives_the_same_outcome(inst: BudgetInstance, seed: int) -
 
 
 @settings(max_examples=80, deadline=None)
-@given(inst=instances(), stop=st.booleans(), seed=st.integers(0, 3))
+@given(
+    inst=instances(),
+    unit=st.sampled_from([1, 30]),
+    utility=st.sampled_from(["cost", "approval"]),
+    stop=st.booleans(),
+    seed=st.integers(0, 3),
+)
 def test_skipping_raises_with_identical_runs_changes_nothing(
-    inst: BudgetInstance, stop: bool, seed: int
+    inst: BudgetInstance, unit: int, utility: str, stop: bool, seed: int
 ) -> None:
-    # mes() skips runs of the add-one completion whose decisions cannot differ; raising
-    # one unit at a time must give the same number of raises and the same reason to stop.
-    data = _mes_data(inst, "cost")
+    # mes() skips runs of the add-one completion whose decisions cannot differ, guided by
+    # each run's guess of how long its decisions last; raising one unit at a time must give
+    # the same number of raises, the same reason to stop and the same ties. With unit=30
+    # (costs and budget in larger coins) a voter's share spans many raises, and most are
+    # skipped.
+    scaled = BudgetInstance(
+        projects=inst.projects,
+        costs=inst.costs * unit,
+        budget=inst.budget * unit,
+        values=inst.values,
+        counts=inst.counts,
+        vote_type=inst.vote_type,
+    )
+    data = _mes_data(scaled, utility)
     if data.n <= 0:
         return
-    base = inst.budget / data.n
+    base = scaled.budget / data.n
     fast = _add1(data, base, seed, exhaustive_stop=stop, skip=True)
     slow = _add1(data, base, seed, exhaustive_stop=stop, skip=False)
-    assert fast[:2] == slow[:2]
+    assert fast == slow
+
+
+def test_a_long_add_one_completion_runs_mes_once_per_change_of_decisions_not_per_raise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Four voters share 40,000 (10,000 each) and "hall" is selected at once. The rule then
+    # raises every share by one unit until "park" becomes affordable, at 12,500 a head, and
+    # would overspend: 2,499 raises kept. Only where the decisions change is MES run.
+    inst = BudgetInstance.from_ballots(
+        {"hall": 30_000, "park": 15_000, "lamp": 4_000},
+        40_000,
+        [["hall", "park"], ["hall", "lamp"], ["hall"], ["park"]],
+    )
+    data = _mes_data(inst, "cost")
+    runs: list[float] = []
+    real_run = pb_module._mes_run
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs.append(args[1])
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(pb_module, "_mes_run", counted)
+    fast = _add1(data, 10_000.0, None, exhaustive_stop=True)
+    skipped = len(runs)
+    slow = _add1(data, 10_000.0, None, exhaustive_stop=True, skip=False)
+    assert fast[:2] == (
+        2_499,
+        "one more unit per voter would select projects costing 45,000, over the budget of 40,000",
+    )
+    assert fast == slow
+    assert len(runs) - skipped == 2_499 + 2  # the reference: every raise, and the one over
+    assert skipped <= 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    inst=instances(),
+    stretch=st.sampled_from([0.0, 0.5, 3.0, float("inf")]),
+    stop=st.booleans(),
+)
+def test_a_wrong_guess_of_how_long_decisions_last_costs_runs_not_the_outcome(
+    inst: BudgetInstance, stretch: float, stop: bool
+) -> None:
+    # Every run's horizon is only a guess, checked with real runs: too short, the
+    # completion moves on; too long, it bisects back. Spoil the guesses on purpose.
+    scaled = BudgetInstance(
+        projects=inst.projects,
+        costs=inst.costs * 30,
+        budget=inst.budget * 30,
+        values=inst.values,
+        counts=inst.counts,
+        vote_type=inst.vote_type,
+    )
+    data = _mes_data(scaled, "cost")
+    if data.n <= 0:
+        return
+    base = scaled.budget / data.n
+    slow = _add1(data, base, None, exhaustive_stop=stop, skip=False)
+    real_run = pb_module._mes_run
+
+    def spoiled(*args: Any, **kwargs: Any) -> Any:
+        run = real_run(*args, **kwargs)
+        run.horizon = run.horizon * stretch if 0 < run.horizon < float("inf") else stretch
+        return run
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pb_module, "_mes_run", spoiled)
+        assert _add1(data, base, None, exhaustive_stop=stop, skip=True) == slow
