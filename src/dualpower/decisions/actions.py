@@ -61,7 +61,9 @@ class Action:
     def apply(self, ctx: Context) -> None:
         raise NotImplementedError
 
-    def describe(self) -> str:
+    def describe(self, viewer: Any = None) -> str:
+        """What the action does, in words, for the proposal's page. An action that names
+        other bodies names only those ``viewer`` may see (``body.view``)."""
         return self.label
 
 

@@ -36,7 +36,7 @@ from dualpower.federation import selectors as federation_selectors
 from dualpower.web.errors import domain_errors, is_htmx
 from dualpower.web.views import TABS
 
-from . import selectors, services
+from . import actions, selectors, services
 from .charts import rounds_chart
 from .counting import CHOICE_METHODS, MOTION_CHOICES, RANKED_METHODS, quorum_met
 from .forms import AmendmentForm, CommentForm, ProposalForm, StandForm, ballot_content
@@ -367,7 +367,7 @@ def _detail(request: HttpRequest, proposal: Proposal) -> dict[str, Any]:
         "proposal": proposal, "rule": rule, "may": may, "labels": labels,
         "is_election": services.is_election(proposal.actions),
         "cosigners": cosigners, "candidacies": candidacies, "voted": voted,
-        "open_ballots": open_ballots, "actions": _describe_actions(proposal),
+        "open_ballots": open_ballots, "actions": _describe_actions(proposal, user),
         "amendments": list(proposal.amendments.select_related("author").order_by("created_at")),
         "comment_form": CommentForm(), "amendment_form": AmendmentForm(initial={"text": proposal.text}),
         "stand_form": StandForm(),
@@ -451,7 +451,7 @@ def _result(proposal: Proposal, rule: Any, labels: dict[str, str]) -> dict[str, 
     }
 
 
-def _describe_actions(proposal: Proposal) -> list[dict[str, Any]]:
+def _describe_actions(proposal: Proposal, viewer: Any) -> list[dict[str, Any]]:
     """Each action in words, and for a charter amendment a diff of the rules."""
     ids = [
         int(v)
@@ -463,7 +463,10 @@ def _describe_actions(proposal: Proposal) -> list[dict[str, Any]]:
     described = []
     for spec in proposal.actions:
         name, params = spec["name"], spec.get("params") or {}
-        item: dict[str, Any] = {"name": name, "text": _action_words(name, params, people)}
+        item: dict[str, Any] = {
+            "name": name,
+            "text": _action_words(name, params, people, viewer),
+        }
         if name == "amend_charter":
             item["diff"] = _charter_diff(proposal, params.get("rules") or {})
         described.append(item)
@@ -475,7 +478,7 @@ def _who(people: dict[int, Person], pk: Any) -> str:
     return person.name if person else f"person {pk}"
 
 
-def _action_words(name: str, params: dict[str, Any], people: dict[int, Person]) -> str:
+def _action_words(name: str, params: dict[str, Any], people: dict[int, Person], viewer: Any) -> str:
     match name:
         case "resolution":
             return f"Adopt the resolution: “{params.get('text', '')}”"
@@ -518,7 +521,11 @@ def _action_words(name: str, params: dict[str, Any], people: dict[int, Person]) 
         case "accept_amendment":
             return f"Accept amendment {params.get('amendment')} to the proposal it amends."
         case _:
-            return name.replace("_", " ").capitalize()
+            # a module's action (federation) says what it does itself
+            try:
+                return actions.build({"name": name, "params": params}).describe(viewer)
+            except DomainError:
+                return name.replace("_", " ").capitalize()
 
 
 def _charter_diff(proposal: Proposal, rules: dict[str, Any]) -> list[tuple[str, str]]:

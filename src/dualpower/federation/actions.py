@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
-from dualpower.bodies.models import Mandate
+from dualpower.bodies import policy
+from dualpower.bodies.models import Body, Mandate
 from dualpower.core.errors import Conflict
 from dualpower.decisions.actions import Action, Context, Params, register
 from dualpower.decisions.models import Proposal
 
 from . import services
+
+
+def _named(slug: str, viewer: Any, unseen: str) -> str:
+    """A body's name where ``viewer`` may see the body, else ``unseen``."""
+    body = Body.objects.filter(slug=slug).first()
+    return body.name if body is not None and policy.can(viewer, "body.view", body) else unseen
 
 
 class FederationParams(Params):
@@ -28,6 +37,10 @@ class FederationJoin(Action):
     label = "Join a federation"
     decision_kind = "federation"
     params_model = FederationParams
+
+    def describe(self, viewer: Any = None) -> str:
+        assert isinstance(self.params, FederationParams)
+        return f"Join {_named(self.params.federation, viewer, 'a federation')}."
 
     def check(self, ctx: Context) -> None:
         assert isinstance(self.params, FederationParams)
@@ -52,6 +65,10 @@ class FederationAdmit(Action):
     decision_kind = "federation"
     params_model = MemberParams
 
+    def describe(self, viewer: Any = None) -> str:
+        assert isinstance(self.params, MemberParams)
+        return f"Admit {_named(self.params.body, viewer, 'a body')} as a member body."
+
     def check(self, ctx: Context) -> None:
         assert isinstance(self.params, MemberParams)
         services.federation_check(
@@ -75,6 +92,10 @@ class FederationLeave(Action):
     decision_kind = "federation"
     params_model = FederationParams
 
+    def describe(self, viewer: Any = None) -> str:
+        assert isinstance(self.params, FederationParams)
+        return f"Leave {_named(self.params.federation, viewer, 'a federation')}."
+
     def apply(self, ctx: Context) -> None:
         assert isinstance(self.params, FederationParams)
         federation = services.body_by_slug(self.params.federation)
@@ -96,6 +117,12 @@ class InstructDelegate(Action):
     label = "Instruct our delegate"
     decision_kind = "federation"
     params_model = InstructParams
+
+    def describe(self, viewer: Any = None) -> str:
+        assert isinstance(self.params, InstructParams)
+        how = "abstain" if self.params.vote == "abstain" else f"vote {self.params.vote}"
+        federation = _named(self.params.federation, viewer, "a federation")
+        return f"Instruct our delegate to {how} on #{self.params.proposal} of {federation}."
 
     def _targets(self, ctx: Context) -> tuple[Mandate, Proposal]:
         assert isinstance(self.params, InstructParams)

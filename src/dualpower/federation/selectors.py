@@ -6,17 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from dualpower.bodies import policy
 from dualpower.bodies.models import Body, Mandate
 from dualpower.decisions.forms import FederationChoices
-from dualpower.decisions.models import Proposal
+from dualpower.decisions.models import Outcome, Proposal
 
 from .models import DelegateVote, FederationMembership
 from .services import (
     FEDERATING_KINDS,
     REPRESENT,
+    BodyCount,
+    body_count,
     federations_of,
     member_bodies,
     pending_ratifications,
@@ -105,9 +108,11 @@ def proposal_progress(*, fed_proposal: Proposal) -> list[BodyProgress]:
         )
     }
     out = []
+    now = timezone.now()
     for member in member_bodies(federation=fed_proposal.body):
         vote = votes.get(member.pk)
-        live = vote is not None and vote.mandate.recalled_at is None
+        # as the count has it: a recalled or ended mandate's vote no longer counts
+        live = vote is not None and vote.mandate.recalled_at is None and vote.mandate.ends_at > now
         out.append(
             BodyProgress(
                 body=member,
@@ -116,6 +121,81 @@ def proposal_progress(*, fed_proposal: Proposal) -> list[BodyProgress]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    name: str | None  # None: a member body the viewer may not see
+    href: str  # its ratification proposal or its page, where the viewer may see them
+    decision: str
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """A federation proposal's progress among its member bodies, as one person may see
+    it: bodies hidden from them are counted but not named."""
+
+    mode: str
+    rows: list[ProgressRow]
+    count: BodyCount | None  # so far, while voting
+    outcome: Outcome | None  # once closed
+    closed_counts: dict[str, int]
+
+
+DECISION_WORDS = {
+    "delegate voted yes": "Delegate voted yes",
+    "delegate voted no": "Delegate voted no",
+    "delegate voted abstain": "Delegate abstained",
+    "not decided": "Not yet decided",
+}
+
+
+def _row(progress: BodyProgress, viewer: Any, closed: bool) -> ProgressRow:
+    member = progress.body
+    visible = policy.can(viewer, "body.view", member)
+    href = ""
+    if progress.proposal_number and policy.can(viewer, "decisions.view", member):
+        href = reverse("decisions:detail", args=[member.slug, progress.proposal_number])
+    elif visible:
+        href = reverse("web:body", args=[member.slug])
+    decision = DECISION_WORDS.get(progress.decision, progress.decision)
+    if closed and decision == "Not yet decided":
+        decision = "Did not decide"
+    return ProgressRow(name=member.name if visible else None, href=href, decision=decision)
+
+
+def proposal_progress_view(*, fed_proposal: Proposal, viewer: Any) -> ProgressView | None:
+    """For the federation proposal's own page; None where its own members vote on it
+    (any body that is not a federation, or a federation without member bodies)."""
+    if fed_proposal.body.kind not in FEDERATING_KINDS:
+        return None
+    closed = fed_proposal.state == Proposal.State.CLOSED
+    count, outcome, closed_counts = None, None, {}
+    if closed:
+        outcome = Outcome.objects.filter(proposal=fed_proposal).first()
+        method = str(outcome.result.get("method", "")) if outcome else ""
+        if outcome is None or not method.startswith(("ratification (", "delegates (")):
+            return None
+        rounds = outcome.result.get("rounds") or [{}]
+        closed_counts = {
+            k.replace("not decided", "pending"): int(v)
+            for k, v in (rounds[0].get("counts") or {}).items()
+        }
+    elif fed_proposal.state == Proposal.State.VOTING:
+        count = body_count(fed_proposal=fed_proposal)
+        if count is None:
+            return None
+    else:
+        return None
+    rows = [_row(p, viewer, closed) for p in proposal_progress(fed_proposal=fed_proposal)]
+    return ProgressView(
+        mode=fed_proposal.body.charter.federation.mode,
+        # named bodies first, so the unnamed ones' places in the order tell nothing
+        rows=sorted(rows, key=lambda r: r.name is None),
+        count=count,
+        outcome=outcome,
+        closed_counts=closed_counts,
+    )
 
 
 def _reach(body: Body, *, up: bool) -> set[int]:
@@ -204,10 +284,13 @@ def builder_choices(*, body: Body, viewer: Any) -> FederationChoices:
 __all__ = [
     "BodyProgress",
     "MemberBodyView",
+    "ProgressRow",
+    "ProgressView",
     "builder_choices",
     "federation_members_view",
     "federations_of",
     "pending_memberships",
     "pending_ratifications",
     "proposal_progress",
+    "proposal_progress_view",
 ]

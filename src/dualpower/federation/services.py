@@ -3,6 +3,7 @@ federation decides by the ratification of every member body under its own charte
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -204,16 +205,38 @@ def _live_ratifications(fed_proposal: Proposal) -> list[Ratification]:
     ]
 
 
+@dataclass(frozen=True)
+class BodyCount:
+    """Member bodies' votes counted by the federation charter's rule. It names no body:
+    which member bodies a person may see is for the pages to decide."""
+
+    passed: bool
+    need: str
+    ratified: int
+    rejected: int
+    pending: int
+    members: int
+
+    @property
+    def explanation(self) -> str:
+        if not self.members:
+            return "Fails: no member body took part."
+        verdict = "Passes" if self.passed else "Fails"
+        return (
+            f"{verdict}: needed {self.need}; {self.ratified} for, {self.rejected} against, "
+            f"{self.pending} not decided."
+        )
+
+
 def _count_bodies(
-    fed_proposal: Proposal, votes: dict[int, str], weights: dict[int, int], names: dict[int, str]
-) -> voting.Result:
+    fed_proposal: Proposal, votes: dict[int, str], weights: dict[int, int]
+) -> BodyCount:
     """Count member bodies' votes ('for', 'against', or absent: not decided) by the
-    federation charter's rule."""
+    federation charter's rule; ``weights`` holds every member body taking part."""
     rules = fed_proposal.body.charter.federation
-    total = len(names)
-    ratified = [pk for pk in names if votes.get(pk) == "for"]
-    rejected = [pk for pk in names if votes.get(pk) == "against"]
-    pending = total - len(ratified) - len(rejected)
+    total = len(weights)
+    ratified = [pk for pk in weights if votes.get(pk) == "for"]
+    rejected = [pk for pk in weights if votes.get(pk) == "against"]
     if rules.count == "weighted":
         weight_for, weight_all = sum(weights[pk] for pk in ratified), sum(weights.values())
         passed = 2 * weight_for > weight_all
@@ -227,43 +250,51 @@ def _count_bodies(
     else:
         passed = 2 * len(ratified) > total
         need = f"more than half of {total} member bodies"
-    word = {"for": "for", "against": "against"}
-    listing = "; ".join(
-        f"{names[pk]}: {word.get(votes.get(pk, ''), 'not decided')}" for pk in names
+    return BodyCount(
+        passed=passed,
+        need=need,
+        ratified=len(ratified),
+        rejected=len(rejected),
+        pending=total - len(ratified) - len(rejected),
+        members=total,
     )
-    verdict = "Passes" if passed else "Fails"
-    explanation = (
-        f"{verdict}: needed {need}. {listing}." if names else "Fails: no member body took part."
-    )
+
+
+def _as_result(fed_proposal: Proposal, count: BodyCount) -> voting.Result:
+    # The stored outcome names no member body: anyone who may see the federation's
+    # decisions reads it, and some member bodies may be hidden from them.
+    rules = fed_proposal.body.charter.federation
     counts = {
-        "ratified": float(len(ratified)),
-        "rejected": float(len(rejected)),
-        "not decided": float(pending),
+        "ratified": float(count.ratified),
+        "rejected": float(count.rejected),
+        "not decided": float(count.pending),
     }
     return voting.Result(
         method=f"{rules.mode} ({rules.count})",
         winners=(),
-        rounds=(voting.Round(number=1, counts=counts, note=explanation),),
-        passed=passed,
-        explanation=explanation,
+        rounds=(voting.Round(number=1, counts=counts, note=count.explanation),),
+        passed=count.passed,
+        explanation=count.explanation,
     )
 
 
-def ratification_tally(fed_proposal: Proposal, members: int) -> voting.Result | None:
-    """The federation's count of its member bodies' decisions, by its charter's rule."""
+def body_count(*, fed_proposal: Proposal) -> BodyCount | None:
+    """The count so far of a federation proposal decided by its member bodies (by their
+    ratifications or their delegates), or None if its own members vote on it."""
     if Ratification.objects.filter(federation_proposal=fed_proposal).exists():
         live = _live_ratifications(fed_proposal)
         as_vote = {Ratification.Vote.RATIFIED: "for", Ratification.Vote.REJECTED: "against"}
         votes = {r.member_id: as_vote[r.vote] for r in live if r.vote in as_vote}  # type: ignore[index]
-        return _count_bodies(
-            fed_proposal,
-            votes,
-            {r.member_id: r.weight for r in live},
-            {r.member_id: r.member.name for r in live},
-        )
+        return _count_bodies(fed_proposal, votes, {r.member_id: r.weight for r in live})
     if _decided_by_delegates(fed_proposal):
-        return delegate_tally(fed_proposal)
+        return _delegate_count(fed_proposal)
     return None
+
+
+def ratification_tally(fed_proposal: Proposal, members: int) -> voting.Result | None:
+    """The federation's count of its member bodies' decisions, by its charter's rule."""
+    count = body_count(fed_proposal=fed_proposal)
+    return None if count is None else _as_result(fed_proposal, count)
 
 
 def _decided_by_delegates(fed_proposal: Proposal) -> bool:
@@ -379,6 +410,10 @@ def delegate_vote(
 
 def delegate_tally(fed_proposal: Proposal) -> voting.Result:
     """Count the delegates' votes; a vote whose mandate was recalled or ended does not count."""
+    return _as_result(fed_proposal, _delegate_count(fed_proposal))
+
+
+def _delegate_count(fed_proposal: Proposal) -> BodyCount:
     members = member_bodies(federation=fed_proposal.body)
     now = timezone.now()
     votes: dict[int, str] = {}
@@ -388,12 +423,7 @@ def delegate_tally(fed_proposal: Proposal) -> voting.Result:
         live = v.mandate.recalled_at is None and v.mandate.ends_at > now
         if live and v.choice in ("yes", "no"):
             votes[v.member_id] = "for" if v.choice == "yes" else "against"
-    return _count_bodies(
-        fed_proposal,
-        votes,
-        {b.pk: body_member_count(body=b) for b in members},
-        {b.pk: b.name for b in members},
-    )
+    return _count_bodies(fed_proposal, votes, {b.pk: body_member_count(body=b) for b in members})
 
 
 def delegate_may_comment(person: Any, power: str, body: Body) -> bool:
