@@ -49,7 +49,7 @@ def test_the_federation_shows_member_bodies_and_ratification_progress(
     progress = _get(alice, f"/bodies/{council.slug}/proposals/{proposal.number}/progress").json()
     assert progress == [
         {
-            "body": {"slug": east.slug, "name": "East"},
+            "body": {"slug": east.slug, "name": "East", "hidden": False},
             "decision": "Not yet decided",
             "proposal": ratification.proposal.number,
         }

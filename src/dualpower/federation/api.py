@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from dualpower.api.auth import READ, WRITE, person, person_or_none
 from dualpower.api.schemas import Problem
 from dualpower.bodies import policy
+from dualpower.bodies.models import Body
 from dualpower.decisions import selectors as decision_selectors
 
 from . import selectors, services
@@ -22,10 +23,21 @@ class BodyRef(Schema):
 
 
 class MemberBodyOut(Schema):
-    slug: str
-    name: str
+    """A member body hidden from the reader (``hidden``) is counted, not named."""
+
+    slug: str | None
+    name: str | None
+    hidden: bool
     has_delegate: bool
     delegates: list[str]
+
+
+class MemberRef(Schema):
+    """A member body; one hidden from the reader has neither slug nor name."""
+
+    slug: str | None
+    name: str | None
+    hidden: bool
 
 
 class WaitingOut(Schema):
@@ -42,7 +54,7 @@ class FederationOut(Schema):
 
 
 class ProgressOut(Schema):
-    body: BodyRef
+    body: MemberRef
     decision: str
     proposal: int | None
 
@@ -54,6 +66,12 @@ class DelegateVoteIn(Schema):
 
 def _ref(slug: str, name: str) -> BodyRef:
     return BodyRef(slug=slug, name=name)
+
+
+def _member(body: Body | None) -> MemberRef:
+    if body is None:
+        return MemberRef(slug=None, name=None, hidden=True)
+    return MemberRef(slug=body.slug, name=body.name, hidden=False)
 
 
 @router.get("/{slug}/federation", auth=READ, response={200: FederationOut, **PROBLEMS})
@@ -78,14 +96,17 @@ def federation_detail(request: HttpRequest, slug: str) -> FederationOut:
     return FederationOut(
         member_bodies=[
             MemberBodyOut(
-                slug=m.body.slug,
-                name=m.body.name,
+                slug=m.body.slug if m.body else None,
+                name=m.body.name if m.body else None,
+                hidden=m.body is None,
                 has_delegate=m.has_delegate,
                 delegates=m.delegates,
             )
             for m in selectors.federation_members_view(federation=body, viewer=viewer)
         ],
-        federations=[_ref(f.slug, f.name) for f in selectors.federations_of(body=body)],
+        federations=[
+            _ref(f.slug, f.name) for f in selectors.federations_view(body=body, viewer=viewer)
+        ],
         ratifications_waiting=waiting,
     )
 
@@ -94,14 +115,15 @@ def federation_detail(request: HttpRequest, slug: str) -> FederationOut:
     "/{slug}/proposals/{number}/progress", auth=READ, response={200: list[ProgressOut], **PROBLEMS}
 )
 def proposal_progress(request: HttpRequest, slug: str, number: int) -> list[ProgressOut]:
-    """Live: which member bodies have ratified, rejected or not yet decided."""
-    body = policy.body_for(person_or_none(request), slug, "decisions.view")
+    """Live: which member bodies have ratified, rejected or not yet decided. A member
+    body hidden from the reader is counted with ``hidden: true`` and no slug, name or
+    proposal number, after the named ones."""
+    viewer = person_or_none(request)
+    body = policy.body_for(viewer, slug, "decisions.view")
     proposal = decision_selectors.proposal_get(body=body, number=number)
     return [
-        ProgressOut(
-            body=_ref(p.body.slug, p.body.name), decision=p.decision, proposal=p.proposal_number
-        )
-        for p in selectors.proposal_progress(fed_proposal=proposal)
+        ProgressOut(body=_member(p.body), decision=p.decision, proposal=p.proposal_number)
+        for p in selectors.proposal_progress_seen(fed_proposal=proposal, viewer=viewer)
     ]
 
 
@@ -121,5 +143,5 @@ def delegate_vote(
         fed_proposal=proposal, delegate=delegate, member=member, choice=payload.choice
     )
     return ProgressOut(
-        body=_ref(member.slug, member.name), decision=f"delegate voted {vote.choice}", proposal=None
+        body=_member(member), decision=f"delegate voted {vote.choice}", proposal=None
     )

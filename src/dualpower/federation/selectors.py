@@ -29,7 +29,7 @@ from .services import (
 
 @dataclass(frozen=True)
 class MemberBodyView:
-    body: Body
+    body: Body | None  # None: a member body the viewer may not see (``body.view``)
     delegates: list[str]
     has_delegate: bool
 
@@ -53,6 +53,8 @@ def _delegates(member: Body) -> list[Mandate]:
 
 
 def federation_members_view(*, federation: Body, viewer: Any) -> list[MemberBodyView]:
+    """The member bodies as ``viewer`` may see them: one hidden from them is counted but
+    not named (``body`` None), after the named ones so that its place tells nothing."""
     out = []
     for member in member_bodies(federation=federation):
         delegates = _delegates(member)
@@ -61,8 +63,13 @@ def federation_members_view(*, federation: Body, viewer: Any) -> list[MemberBody
             if policy.can(viewer, "mandates.view", member)
             else []
         )
-        out.append(MemberBodyView(body=member, delegates=names, has_delegate=bool(delegates)))
-    return out
+        visible = policy.can(viewer, "body.view", member)
+        out.append(
+            MemberBodyView(
+                body=member if visible else None, delegates=names, has_delegate=bool(delegates)
+            )
+        )
+    return sorted(out, key=lambda m: m.body is None)
 
 
 def represented_by(*, person: Any, federation: Body) -> list[Body]:
@@ -73,6 +80,7 @@ def represented_by(*, person: Any, federation: Body) -> list[Body]:
         m
         for m in member_bodies(federation=federation)
         if any(d.holder_id == person.pk for d in _delegates(m))
+        and policy.can(person, "body.view", m)
     ]
 
 
@@ -86,6 +94,34 @@ def pending_memberships(*, body: Body) -> list[FederationMembership]:
             status=FederationMembership.Status.PENDING, member=body
         ).select_related("federation", "member")
     )
+
+
+def federations_view(*, body: Body, viewer: Any) -> list[Body]:
+    """The federations ``body`` belongs to that ``viewer`` may see (``body.view``)."""
+    return [f for f in federations_of(body=body) if policy.can(viewer, "body.view", f)]
+
+
+@dataclass(frozen=True)
+class PendingView:
+    member: str  # "a member body" / "a federation" where the viewer may not see it
+    federation: str
+    body_decision: bool  # the member body has decided; waiting for the federation
+
+
+def pending_memberships_view(*, body: Body, viewer: Any) -> list[PendingView]:
+    """``pending_memberships`` naming only the bodies ``viewer`` may see."""
+
+    def name(b: Body, other: str) -> str:
+        return b.name if policy.can(viewer, "body.view", b) else other
+
+    return [
+        PendingView(
+            member=name(fm.member, "a member body"),
+            federation=name(fm.federation, "a federation"),
+            body_decision=bool(fm.body_decision),
+        )
+        for fm in pending_memberships(body=body)
+    ]
 
 
 def proposal_progress(*, fed_proposal: Proposal) -> list[BodyProgress]:
@@ -164,6 +200,38 @@ def _row(progress: BodyProgress, viewer: Any, closed: bool) -> ProgressRow:
     return ProgressRow(name=member.name if visible else None, href=href, decision=decision)
 
 
+def proposal_progress_rows(
+    *, fed_proposal: Proposal, viewer: Any, closed: bool = False
+) -> list[ProgressRow]:
+    """Each member body's decision as ``viewer`` may see it, named bodies first, so the
+    unnamed ones' places in the order tell nothing."""
+    rows = [_row(p, viewer, closed) for p in proposal_progress(fed_proposal=fed_proposal)]
+    return sorted(rows, key=lambda r: r.name is None)
+
+
+@dataclass(frozen=True)
+class SeenProgress:
+    body: Body | None  # None: a member body the viewer may not see (``body.view``)
+    decision: str
+    proposal_number: int | None  # its ratification proposal; None for a hidden body
+
+
+def proposal_progress_seen(*, fed_proposal: Proposal, viewer: Any) -> list[SeenProgress]:
+    """For the API: ``proposal_progress`` with the bodies hidden from ``viewer`` counted
+    but neither named nor numbered, after the named ones."""
+    out = []
+    for p in proposal_progress(fed_proposal=fed_proposal):
+        visible = policy.can(viewer, "body.view", p.body)
+        out.append(
+            SeenProgress(
+                body=p.body if visible else None,
+                decision=p.decision,
+                proposal_number=p.proposal_number if visible else None,
+            )
+        )
+    return sorted(out, key=lambda p: p.body is None)
+
+
 def proposal_progress_view(*, fed_proposal: Proposal, viewer: Any) -> ProgressView | None:
     """For the federation proposal's own page; None where its own members vote on it
     (any body that is not a federation, or a federation without member bodies)."""
@@ -187,11 +255,9 @@ def proposal_progress_view(*, fed_proposal: Proposal, viewer: Any) -> ProgressVi
             return None
     else:
         return None
-    rows = [_row(p, viewer, closed) for p in proposal_progress(fed_proposal=fed_proposal)]
     return ProgressView(
         mode=fed_proposal.body.charter.federation.mode,
-        # named bodies first, so the unnamed ones' places in the order tell nothing
-        rows=sorted(rows, key=lambda r: r.name is None),
+        rows=proposal_progress_rows(fed_proposal=fed_proposal, viewer=viewer, closed=closed),
         count=count,
         outcome=outcome,
         closed_counts=closed_counts,
@@ -284,13 +350,19 @@ def builder_choices(*, body: Body, viewer: Any) -> FederationChoices:
 __all__ = [
     "BodyProgress",
     "MemberBodyView",
+    "PendingView",
     "ProgressRow",
     "ProgressView",
+    "SeenProgress",
     "builder_choices",
     "federation_members_view",
     "federations_of",
+    "federations_view",
     "pending_memberships",
+    "pending_memberships_view",
     "pending_ratifications",
     "proposal_progress",
+    "proposal_progress_rows",
+    "proposal_progress_seen",
     "proposal_progress_view",
 ]

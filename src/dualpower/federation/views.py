@@ -26,14 +26,18 @@ def federation_page(request: HttpRequest, slug: str) -> HttpResponse:
         live = Proposal.objects.filter(body=body, state=Proposal.State.VOTING).order_by("-number")[
             :20
         ]
-        open_proposals = [(p, selectors.proposal_progress(fed_proposal=p)) for p in live]
+        open_proposals = [
+            (p, selectors.proposal_progress_rows(fed_proposal=p, viewer=request.user)) for p in live
+        ]
     context = {
         "body": body,
         "tab": "federation",
         "federating": body.kind in FEDERATING_KINDS,
         "members": selectors.federation_members_view(federation=body, viewer=request.user),
-        "federations": selectors.federations_of(body=body),
-        "pending": selectors.pending_memberships(body=body) if sees_decisions else [],
+        "federations": selectors.federations_view(body=body, viewer=request.user),
+        "pending": selectors.pending_memberships_view(body=body, viewer=request.user)
+        if sees_decisions
+        else [],
         "waiting": selectors.pending_ratifications(body=body) if sees_decisions else [],
         "open_proposals": open_proposals,
         "represented": selectors.represented_by(person=request.user, federation=body),
