@@ -40,17 +40,13 @@ def _json_default(value: Any) -> Any:
 
 
 @functools.cache
-def _recordset_for(
-    model: type[models.Model], fields: tuple[str, ...], vendor: str
-) -> tuple[str, str]:
+def _recordset(model: type[models.Model], fields: tuple[str, ...]) -> tuple[str, str]:
+    """The columns, and ``json_to_recordset(%s::json) AS r(column type, ...)``
+    (PostgreSQL only)."""
     columns = [_column(model, f) for f in fields]
     types = [str(_field(model, f).db_type(connection)) for f in fields]
     shape = ", ".join(f"{c} {t}" for c, t in zip(columns, types, strict=True))
     return ", ".join(columns), f"json_to_recordset(%s::json) AS r({shape})"
-
-
-def _recordset(model: type[models.Model], fields: Sequence[str]) -> tuple[str, str]:
-    return _recordset_for(model, tuple(fields), connection.vendor)
 
 
 def _rows_as_json(model: type[models.Model], fields: Sequence[str], rows: Sequence[Any]) -> str:
@@ -85,7 +81,7 @@ def insert_many(
     table = connection.ops.quote_name(model._meta.db_table)
     back = (" RETURNING " + ", ".join(_column(model, f) for f in returning)) if returning else ""
     if connection.vendor == "postgresql":
-        columns, source = _recordset(model, fields)
+        columns, source = _recordset(model, tuple(fields))
         sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {source}{back}"
         params: list[Any] = [_rows_as_json(model, fields, rows)]
     else:
@@ -107,7 +103,7 @@ def update_by_pk(model: type[models.Model], field: str, values: Mapping[int, Any
     table = connection.ops.quote_name(model._meta.db_table)
     column, pk = _column(model, field), _column(model, pk_name)
     if connection.vendor == "postgresql":
-        _, source = _recordset(model, [pk_name, field])
+        _, source = _recordset(model, (pk_name, field))
         sql = f"UPDATE {table} SET {column} = r.{column} FROM {source} WHERE {table}.{pk} = r.{pk}"
         params: list[Any] = [_rows_as_json(model, [pk_name, field], list(values.items()))]
     else:

@@ -41,6 +41,12 @@ class BodyProgress:
     proposal_number: int | None
 
 
+def _seen(viewer: Any, body: Body) -> Body | None:
+    """``body`` if ``viewer`` may know it exists (``body.view``), else None: shown as "a
+    member body", counted but not named."""
+    return body if policy.can(viewer, "body.view", body) else None
+
+
 def _delegates(member: Body) -> list[Mandate]:
     now = timezone.now()
     return [
@@ -63,12 +69,10 @@ def federation_members_view(*, federation: Body, viewer: Any) -> list[MemberBody
             if policy.can(viewer, "mandates.view", member)
             else []
         )
-        visible = policy.can(viewer, "body.view", member)
         out.append(
-            MemberBodyView(
-                body=member if visible else None, delegates=names, has_delegate=bool(delegates)
-            )
-        )
+            MemberBodyView(body=_seen(viewer, member), delegates=names,
+                           has_delegate=bool(delegates))
+        )  # fmt: skip
     return sorted(out, key=lambda m: m.body is None)
 
 
@@ -98,7 +102,7 @@ def pending_memberships(*, body: Body) -> list[FederationMembership]:
 
 def federations_view(*, body: Body, viewer: Any) -> list[Body]:
     """The federations ``body`` belongs to that ``viewer`` may see (``body.view``)."""
-    return [f for f in federations_of(body=body) if policy.can(viewer, "body.view", f)]
+    return [f for f in federations_of(body=body) if _seen(viewer, f)]
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,7 @@ def pending_memberships_view(*, body: Body, viewer: Any) -> list[PendingView]:
     """``pending_memberships`` naming only the bodies ``viewer`` may see."""
 
     def name(b: Body, other: str) -> str:
-        return b.name if policy.can(viewer, "body.view", b) else other
+        return b.name if _seen(viewer, b) else other
 
     return [
         PendingView(
@@ -186,18 +190,17 @@ DECISION_WORDS = {
 }
 
 
-def _row(progress: BodyProgress, viewer: Any, closed: bool) -> ProgressRow:
-    member = progress.body
-    visible = policy.can(viewer, "body.view", member)
+def _row(seen: SeenProgress, viewer: Any, closed: bool) -> ProgressRow:
+    member = seen.body
     href = ""
-    if progress.proposal_number and policy.can(viewer, "decisions.view", member):
-        href = reverse("decisions:detail", args=[member.slug, progress.proposal_number])
-    elif visible:
+    if member is not None and seen.proposal_number and policy.can(viewer, "decisions.view", member):
+        href = reverse("decisions:detail", args=[member.slug, seen.proposal_number])
+    elif member is not None:
         href = reverse("web:body", args=[member.slug])
-    decision = DECISION_WORDS.get(progress.decision, progress.decision)
+    decision = DECISION_WORDS.get(seen.decision, seen.decision)
     if closed and decision == "Not yet decided":
         decision = "Did not decide"
-    return ProgressRow(name=member.name if visible else None, href=href, decision=decision)
+    return ProgressRow(name=member.name if member else None, href=href, decision=decision)
 
 
 def proposal_progress_rows(
@@ -205,8 +208,8 @@ def proposal_progress_rows(
 ) -> list[ProgressRow]:
     """Each member body's decision as ``viewer`` may see it, named bodies first, so the
     unnamed ones' places in the order tell nothing."""
-    rows = [_row(p, viewer, closed) for p in proposal_progress(fed_proposal=fed_proposal)]
-    return sorted(rows, key=lambda r: r.name is None)
+    seen = proposal_progress_seen(fed_proposal=fed_proposal, viewer=viewer)
+    return [_row(s, viewer, closed) for s in seen]
 
 
 @dataclass(frozen=True)
@@ -217,18 +220,13 @@ class SeenProgress:
 
 
 def proposal_progress_seen(*, fed_proposal: Proposal, viewer: Any) -> list[SeenProgress]:
-    """For the API: ``proposal_progress`` with the bodies hidden from ``viewer`` counted
-    but neither named nor numbered, after the named ones."""
+    """``proposal_progress`` with the bodies hidden from ``viewer`` counted but neither
+    named nor numbered, after the named ones."""
     out = []
     for p in proposal_progress(fed_proposal=fed_proposal):
-        visible = policy.can(viewer, "body.view", p.body)
-        out.append(
-            SeenProgress(
-                body=p.body if visible else None,
-                decision=p.decision,
-                proposal_number=p.proposal_number if visible else None,
-            )
-        )
+        body = _seen(viewer, p.body)
+        number = p.proposal_number if body else None
+        out.append(SeenProgress(body=body, decision=p.decision, proposal_number=number))
     return sorted(out, key=lambda p: p.body is None)
 
 

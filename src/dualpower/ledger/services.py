@@ -66,7 +66,7 @@ MAX_MEMO = 200
 def _lock_ledger(currency: Currency, *, fresh: bool = False) -> Currency:
     """Take the ledger lock (see the module docstring); with ``fresh``, re-read the
     currency (its default limit) under it."""
-    Body.objects.select_for_update().filter(pk=currency.body_id).values_list("pk").get()
+    select_where_in(Body, ["id"], {"id": [currency.body_id]}, lock=True)
     return Currency.objects.get(pk=currency.pk) if fresh else currency
 
 
@@ -97,11 +97,9 @@ def _digest(**content: Any) -> str:
 
 def _replay(*, body: Body, key_owner: str, client_key: str, digest: str) -> Transfer | None:
     """The stored outcome of an earlier request with this key, if any (call under lock)."""
-    earlier = Transfer.objects.filter(body=body, key_owner=key_owner, client_key=client_key).first()
-    if earlier is None:
-        return None
-    if earlier.request_digest != digest:
-        raise Conflict("this client key was already used for a different request")
+    earlier = _known({(body.pk, key_owner, client_key)}).get((body.pk, key_owner, client_key))
+    if earlier is not None and earlier.request_digest != digest:
+        raise _key_reused()
     return earlier
 
 
@@ -435,12 +433,12 @@ class _Payment:
     payee: Account
 
     def label(self, account: Account) -> str:
-        """``account.label`` without loading what this request already holds."""
+        """``account.label``, its body or person taken from this request, not loaded."""
         t = self.transfer
         if account.person_id is None:
-            return f"{t.body.name} ({account.get_kind_display().lower()})"
-        if t.created_by is not None and account.person_id == t.created_by.pk:
-            return t.created_by.name
+            account.body = t.body
+        elif t.created_by is not None and account.person_id == t.created_by.pk:
+            account.person = t.created_by
         return account.label
 
 
@@ -478,7 +476,7 @@ def _settle_payments(payments: Sequence[_Payment], transfers: list[Transfer], bo
                      ) -> list[Transfer | BaseException]:  # fmt: skip
     with transaction.atomic():
         select_where_in(Body, ["id"], {"id": bodies}, extra="ORDER BY id", lock=True)
-        known = _known(transfers)
+        known = _known({(t.body_id, t.key_owner, t.client_key) for t in transfers})
         outcomes: list[Transfer | BaseException] = []
         fresh: list[Transfer] = []
         for transfer in transfers:
@@ -500,9 +498,9 @@ def _key_reused() -> Conflict:
     return Conflict("this client key was already used for a different request")
 
 
-def _known(transfers: Sequence[Transfer]) -> dict[tuple[int, str, str], Transfer]:
-    """The stored transfers whose keys these requests use (most batches: none)."""
-    wanted = {(t.body_id, t.key_owner, t.client_key) for t in transfers}
+def _known(wanted: set[tuple[int, str, str]]) -> dict[tuple[int, str, str], Transfer]:
+    """The stored transfers of these (body, key owner, client key), most often none: one
+    indexed look-up, and the transfers loaded only if some exist."""
     # All three columns of the unique index, so that the look-up uses it.
     rows = select_where_in(Transfer, ["id", "body", "key_owner", "client_key"], {
         "body": sorted({b for b, _, _ in wanted}), "key_owner": sorted({o for _, o, _ in wanted}),
