@@ -168,6 +168,22 @@ def test_it_rejects_a_missing_key(acorns: Currency, alice: Person, bob: Person) 
         pay(acorns, alice, bob, 5, "  ")
 
 
+def test_it_rejects_a_key_with_control_characters_and_stores_nothing(
+    acorns: Currency, alice: Person, bob: Person
+) -> None:
+    with pytest.raises(Invalid, match="printable"):
+        pay(acorns, alice, bob, 5, "key\x00one")
+    assert not Transfer.objects.filter(currency=acorns).exists()
+
+
+def test_it_rejects_a_memo_with_a_nul_character_and_stores_nothing(
+    acorns: Currency, alice: Person, bob: Person
+) -> None:
+    with pytest.raises(Invalid, match="NUL"):
+        pay(acorns, alice, bob, 5, "nul", memo="rent\x00")
+    assert not Transfer.objects.filter(currency=acorns).exists()
+
+
 def test_the_receiver_reverses_a_transfer_once(
     acorns: Currency, alice: Person, bob: Person
 ) -> None:
