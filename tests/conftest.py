@@ -7,6 +7,7 @@ secretary. Everyone's password is ``correct horse battery``.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from pytest_django import Settings
@@ -15,12 +16,21 @@ from dualpower.accounts.models import Person
 from dualpower.accounts.services import person_create
 from dualpower.bodies.models import Body
 from dualpower.bodies.services import body_found, invitation_accept, invitation_create
+from dualpower.core import ownconnection
 
 PASSWORD = "correct horse battery"
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to
 # run inside one unless told it is safe, which it is here (one thread, no async views).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _own_connections_closed() -> Iterator[None]:
+    """A writer's own database session (core.ownconnection) ends with the test that opened
+    it, so that none is left open when the test database is flushed or dropped."""
+    yield
+    ownconnection.close_all()
 
 
 @pytest.fixture(autouse=True)

@@ -156,7 +156,8 @@ class JournalEntry(models.Model):
     """Append-only, hash-chained log of one body. On PostgreSQL a trigger refuses UPDATE
     and DELETE on this table (see migration 0002)."""
 
-    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="journal")
+    # Look-ups by body use the (body, seq) unique key: no index of its own to write.
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="journal", db_index=False)
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=60)
     payload = models.JSONField()

@@ -158,8 +158,15 @@ class Transfer(models.Model):
         REVERSAL = "reversal", "Reversal"
         DECISION = "decision", "By decision"
 
-    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="ledger_transfers")
-    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="transfers")
+    # No index of their own on body and currency: the unique key (body, key owner, client
+    # key) and the (currency, status, settled_at) index serve look-ups by either, and
+    # every index is written by every transfer.
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="ledger_transfers", db_index=False
+    )
+    currency = models.ForeignKey(
+        Currency, on_delete=models.PROTECT, related_name="transfers", db_index=False
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     from_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="debits")
     to_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credits")
@@ -216,8 +223,13 @@ class Entry(models.Model):
     """One side of an applied transfer: negative on the payer, positive on the payee."""
 
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="ledger_entries")
-    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # Served by the (transfer, account) unique key and the (account, created_at) index.
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     amount = models.BigIntegerField()
     balance_after = models.BigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)

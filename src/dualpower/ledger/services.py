@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -51,6 +51,7 @@ from dualpower.bodies.journal import (
 from dualpower.bodies.models import Body
 from dualpower.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from dualpower.core.groupcommit import GroupCommit
+from dualpower.core.ownconnection import OwnConnection
 from dualpower.core.sql import insert_many, select_where_in, update_by_pk
 
 from .models import Account, Currency, Entry, Transfer
@@ -446,7 +447,7 @@ def _pay_many(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
     """Settle payment requests in one transaction, in order: each answers the stored
     outcome if its client key was used before (a Conflict if with other content), or is
     applied or refused against the balances the ones before it left. On PostgreSQL in
-    one function call (migration 0003); elsewhere, and as the reference it is tested
+    one function call (migrations 0003 and 0004); elsewhere, and as the reference it is tested
     against, in Python."""
     try:
         if connection.vendor == "postgresql":
@@ -583,8 +584,24 @@ def _pay_many_sql(payments: Sequence[_Payment]) -> list[Transfer | BaseException
     return outcomes
 
 
+def _pay_batch(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
+    """A group commit's batch, on the payments' own database session (one warm session
+    settles every batch of this process, whichever thread leads it)."""
+    with _SESSION.use() as session:
+        try:
+            return _pay_many(payments)
+        except (OperationalError, InterfaceError):
+            if session.connection is not None:  # the session is fine: a real error
+                raise
+        # The session had died (a restarted database; requests check their own sessions
+        # when they start, this one is checked here): once more on a new one. Safe even
+        # if the batch had committed: its client keys then answer the stored outcomes.
+        return _pay_many(payments)
+
+
+_SESSION = OwnConnection()
 # Concurrent payments in one server process share a transaction (see core.groupcommit).
-_PAYMENTS: GroupCommit[_Payment, Transfer] = GroupCommit(_pay_many)
+_PAYMENTS: GroupCommit[_Payment, Transfer] = GroupCommit(_pay_batch)
 
 
 def transfer_reverse(
