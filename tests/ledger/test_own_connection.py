@@ -11,25 +11,40 @@ import pytest
 from django.db import connection
 
 from dualpower.accounts.models import Person
+from dualpower.bodies.models import Body
+from dualpower.bodies.services import body_found, body_join
 from dualpower.core.ownconnection import OwnConnection
 from dualpower.ledger import services
-from dualpower.ledger.models import Transfer
+from dualpower.ledger.models import Account, Transfer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _session_id() -> object:
+@pytest.fixture
+def ledger(alice: Person, bob: Person) -> tuple[Body, Account, Account]:
+    """A mutual-credit ledger: Alice's account and Bob's."""
+    body = body_found(founder=alice, name="Own session", kind="time_bank")
+    body_join(body=body, person=bob)
+    currency = services.currency_create(
+        body=body, kind="mutual_credit", name="Beans", code="bean", by="test"
+    )
+    services.limit_set(body=body, currency=currency, limit=100, decision="t")
+    payer = services.account_open(body=body, currency=currency, person=alice)
+    return body, payer, services.account_open(body=body, currency=currency, person=bob)
+
+
+def _session_id() -> int:
     """Which database session ``django.db.connection`` is right now."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_backend_pid()")
-            return cursor.fetchone()[0]
+            return int(cursor.fetchone()[0])
     return id(connection.connection)
 
 
 def test_every_thread_uses_the_same_session_inside_and_its_own_outside() -> None:
     own = OwnConnection()
-    seen: dict[str, object] = {}
+    seen: dict[str, int] = {}
 
     def in_thread(name: str) -> None:
         with own.use():
@@ -97,19 +112,10 @@ def test_a_forked_child_opens_its_own_session_and_leaves_the_parents_alone(
 
 
 def test_payments_outside_a_transaction_are_settled_on_the_ledgers_own_session(
-    alice: Person, bob: Person
+    ledger: tuple[Body, Account, Account],
 ) -> None:
-    from dualpower.bodies.services import body_found, body_join
-
-    body = body_found(founder=alice, name="Own session", kind="time_bank")
-    body_join(body=body, person=bob)
-    currency = services.currency_create(
-        body=body, kind="mutual_credit", name="Beans", code="bean", by="test"
-    )
-    services.limit_set(body=body, currency=currency, limit=100, decision="t")
-    payer = services.account_open(body=body, currency=currency, person=alice)
-    payee = services.account_open(body=body, currency=currency, person=bob)
-    sessions: list[object] = []
+    body, payer, payee = ledger
+    sessions: list[int] = []
     pay_many = services._pay_many
 
     def spy(payments: Sequence[services._Payment]) -> list[Transfer | BaseException]:
@@ -120,7 +126,7 @@ def test_payments_outside_a_transaction_are_settled_on_the_ledgers_own_session(
     try:
         for n in range(2):
             services.transfer_create(
-                body=body, by=alice, from_account=payer, to_account=payee, amount=1,
+                body=body, by=payer.person, from_account=payer, to_account=payee, amount=1,
                 client_key=f"own-{n}",
             )  # fmt: skip
     finally:
@@ -133,24 +139,20 @@ def test_payments_outside_a_transaction_are_settled_on_the_ledgers_own_session(
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="ends a PostgreSQL session")
 def test_a_payment_after_the_ledgers_session_died_is_settled_on_a_new_one(
-    alice: Person, bob: Person
+    ledger: tuple[Body, Account, Account],
 ) -> None:
     """Requests check their own sessions when they start; the ledger's session is checked
     by its next batch: a dead one (a restarted database) costs no request an error."""
-    from dualpower.bodies.services import body_found, body_join
-
-    body = body_found(founder=alice, name="Session dies", kind="time_bank")
-    body_join(body=body, person=bob)
-    currency = services.currency_create(
-        body=body, kind="mutual_credit", name="Beans", code="bean", by="test"
-    )
-    services.limit_set(body=body, currency=currency, limit=100, decision="t")
-    payer = services.account_open(body=body, currency=currency, person=alice)
-    payee = services.account_open(body=body, currency=currency, person=bob)
+    body, payer, payee = ledger
 
     def pay(key: str) -> Transfer:
         return services.transfer_create(
-            body=body, by=alice, from_account=payer, to_account=payee, amount=1, client_key=key
+            body=body,
+            by=payer.person,
+            from_account=payer,
+            to_account=payee,
+            amount=1,
+            client_key=key,
         )
 
     pay("before")
