@@ -78,6 +78,8 @@ def test_the_federation_page_counts_a_hidden_member_body_without_naming_it(
         assert "Carol" not in html  # nor its delegate
         assert "East</a></td>" in html
         assert html.count("<td>a member body</td>") == 1
+        assert "<td>a member body</td>\n              <td>not shown</td>" in html
+        assert "has a delegate" not in html  # East's delegate is named or not shown
     html = _page(alice, f"/bodies/{council.slug}/federation/")[1]
     assert "a member body: <strong>Not yet decided</strong>" in html
     assert html.index("East</a>: <strong>") < html.index("a member body: <strong>")
@@ -110,7 +112,7 @@ def test_the_api_counts_a_hidden_member_body_without_naming_it(
             "slug": None,
             "name": None,
             "hidden": True,
-            "has_delegate": True,
+            "has_delegate": None,  # not even whether it has a delegate
             "delegates": [],
         }
     status, progress, raw = _api(

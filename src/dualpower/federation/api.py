@@ -28,7 +28,7 @@ class MemberBodyOut(Schema):
     slug: str | None
     name: str | None
     hidden: bool
-    has_delegate: bool
+    has_delegate: bool | None  # null for a member body the reader may not see
     delegates: list[str]
 
 

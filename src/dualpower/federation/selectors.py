@@ -31,7 +31,7 @@ from .services import (
 class MemberBodyView:
     body: Body | None  # None: a member body the viewer may not see (``body.view``)
     delegates: list[str]
-    has_delegate: bool
+    has_delegate: bool | None  # None where the body is not seen: nothing told of it
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ def _delegates(member: Body) -> list[Mandate]:
 
 def federation_members_view(*, federation: Body, viewer: Any) -> list[MemberBodyView]:
     """The member bodies as ``viewer`` may see them: one hidden from them is counted but
-    not named (``body`` None), after the named ones so that its place tells nothing."""
+    not named (``body`` None), nor told whether it has a delegate, after the named ones so
+    that its place tells nothing."""
     out = []
     for member in member_bodies(federation=federation):
         delegates = _delegates(member)
@@ -69,9 +70,10 @@ def federation_members_view(*, federation: Body, viewer: Any) -> list[MemberBody
             if policy.can(viewer, "mandates.view", member)
             else []
         )
+        seen = _seen(viewer, member)
         out.append(
-            MemberBodyView(body=_seen(viewer, member), delegates=names,
-                           has_delegate=bool(delegates))
+            MemberBodyView(body=seen, delegates=names,
+                           has_delegate=bool(delegates) if seen is not None else None)
         )  # fmt: skip
     return sorted(out, key=lambda m: m.body is None)
 
