@@ -58,3 +58,23 @@ def new_page(chromium: Any, live_server: Any, transactional_db: None) -> Iterato
     for context in contexts:
         context.close()
     assert problems == []
+
+
+@pytest.fixture
+def signed_in(new_page: Any, live_server: Any) -> Any:
+    """``signed_in(person)``: a page in a fresh browser context (``new_page``, which fails
+    the test on any CSP violation or script error) carrying ``person``'s session."""
+    from django.conf import settings
+    from django.test import Client
+
+    def open_as(person: Any) -> Any:
+        client = Client()
+        client.force_login(person)
+        page = new_page()
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
+        return page
+
+    return open_as

@@ -1,8 +1,9 @@
 """A proposal walked in a real browser, from draft to an executed action, and a ranked
 ballot filled with the keyboard alone.
 
-Headless Chromium from ``conftest.new_page``, against pytest-django's live server. People sign in with a session cookie made by Django's test
-client, so the test is about decisions, not about the login form.
+Headless Chromium from ``conftest.new_page``, against pytest-django's live server. People
+sign in with a session cookie made by Django's test client (``conftest.signed_in``), so the
+test is about decisions, not about the login form.
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from dualpower.accounts.models import Person
 from dualpower.bodies.models import Body
@@ -20,19 +19,6 @@ from dualpower.decisions.models import Ballot, Proposal
 from dualpower.decisions.services import proposal_create, proposal_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _signed_in(new_page: Any, live_server: Any, person: Person) -> Any:
-    """A page in a fresh browser context (``new_page`` of conftest, which fails the test
-    on any CSP violation or script error) carrying ``person``'s session."""
-    client = Client()
-    client.force_login(person)
-    page = new_page()
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
-    return page
 
 
 def _general_rule(body: Body, **changes: Any) -> None:
@@ -49,10 +35,10 @@ def _vote_yes(page: Any, path: str) -> None:
 
 
 def test_alice_and_bob_rename_their_assembly_by_a_decision(
-    new_page: Any, live_server: Any, assembly: Body, alice: Person, bob: Person
+    signed_in: Any, assembly: Body, alice: Person, bob: Person
 ) -> None:
     _general_rule(assembly, deliberation_days=0)
-    page = _signed_in(new_page, live_server, alice)
+    page = signed_in(alice)
     page.goto(f"/bodies/{assembly.slug}/proposals/")
     page.get_by_role("link", name="Write a proposal").click()
     page.get_by_label("Title").fill("Call ourselves a popular assembly")
@@ -67,7 +53,7 @@ def test_alice_and_bob_rename_their_assembly_by_a_decision(
     _vote_yes(page, proposal.path)
     page.get_by_text("Your ballot is counted").wait_for()
 
-    bob_page = _signed_in(new_page, live_server, bob)
+    bob_page = signed_in(bob)
     _vote_yes(bob_page, proposal.path)
     bob_page.wait_for_url(f"**{proposal.path}result/")  # the last vote closed it early
     assert bob_page.locator(".verdict").inner_text() == "Passed"
@@ -76,14 +62,14 @@ def test_alice_and_bob_rename_their_assembly_by_a_decision(
 
 
 def test_a_ranked_ballot_is_filled_with_the_keyboard_only(
-    new_page: Any, live_server: Any, assembly: Body, alice: Person, bob: Person
+    signed_in: Any, assembly: Body, alice: Person, bob: Person
 ) -> None:
     _general_rule(assembly, deliberation_days=0, method="irv")
     proposal = proposal_create(
         body=assembly, author=alice, title="Where to meet", options=["Ann", "Bo", "Cy"]
     )
     proposal = proposal_open(proposal=proposal, by=alice)
-    page = _signed_in(new_page, live_server, alice)
+    page = signed_in(alice)
     page.goto(proposal.path)
     page.locator("[data-move]").first.wait_for()  # the script has enhanced the list
 

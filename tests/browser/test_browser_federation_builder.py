@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from dualpower.accounts.models import Person
 from dualpower.bodies.models import Body
@@ -17,22 +15,11 @@ from dualpower.decisions.models import Proposal
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _signed_in(new_page: Any, live_server: Any, person: Person) -> Any:
-    client = Client()
-    client.force_login(person)
-    page = new_page()
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
-    return page
-
-
 def test_alice_proposes_that_her_assembly_join_the_city_council_without_writing_json(
-    new_page: Any, live_server: Any, assembly: Body, alice: Person, dave: Person
+    signed_in: Any, assembly: Body, alice: Person, dave: Person
 ) -> None:
     council = body_found(founder=dave, name="City Council", kind="federation")
-    page = _signed_in(new_page, live_server, alice)
+    page = signed_in(alice)
     page.goto(f"/bodies/{assembly.slug}/proposals/new/")
     page.get_by_label("Title").fill("Join the city council")
     page.get_by_label("When it passes, the system will").select_option("federation_join")

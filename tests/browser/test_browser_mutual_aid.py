@@ -13,9 +13,7 @@ import re
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import expect
 
 from dualpower.accounts.models import Person
@@ -27,18 +25,6 @@ from dualpower.listings.models import ContactView, HelpRequest, Listing
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = "07700 900 462"
-
-
-def _signed_in(new_page: Any, live_server: Any, person: Person) -> Any:
-    """A page in a fresh browser context carrying ``person``'s session."""
-    client = Client()
-    client.force_login(person)
-    page = new_page()
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-    )
-    return page
 
 
 def _shows(page: Any, text: str) -> None:
@@ -67,7 +53,7 @@ def hub(alice: Person, bob: Person, carol: Person) -> Body:
 
 
 def test_a_stranger_is_helped_from_the_public_form_to_done(
-    new_page: Any, live_server: Any, hub: Body, bob: Person, carol: Person
+    new_page: Any, signed_in: Any, hub: Body, bob: Person, carol: Person
 ) -> None:
     # A stranger, without an account, asks for help.
     stranger = new_page()
@@ -87,7 +73,7 @@ def test_a_stranger_is_helped_from_the_public_form_to_done(
     assert listing.visibility == Listing.Visibility.COORDINATORS and listing.urgency == "normal"
 
     # The coordinator finds it in the intake queue, sets its urgency and dispatches it.
-    coordinator = _signed_in(new_page, live_server, carol)
+    coordinator = signed_in(carol)
     coordinator.goto(f"/bodies/{hub.slug}/listings/queue/")
     coordinator.get_by_role("heading", name="Intake queue").wait_for()
     coordinator.get_by_role("link", name=re.compile(r"^#1 Groceries for this week")).click()
@@ -106,7 +92,7 @@ def test_a_stranger_is_helped_from_the_public_form_to_done(
 
     # The volunteer follows the e-mailed link, looks up how to reach the stranger (logged),
     # starts and completes the work.
-    volunteer = _signed_in(new_page, live_server, bob)
+    volunteer = signed_in(bob)
     volunteer.goto(emailed.group(1))
     volunteer.get_by_role("link", name="Show the requester's contact details").click()
     _shows(volunteer, PHONE)
