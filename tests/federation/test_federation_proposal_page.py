@@ -3,15 +3,23 @@ actions described by what they do."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.test import Client
+from django.utils import timezone
 from test_delegates import _delegate, _open
 from test_federation import _assembly, _decide, _fast, _federate, _vote_all
 
 from dualpower.accounts.models import Person
 from dualpower.bodies.models import Body
-from dualpower.bodies.services import body_found, invitation_accept, invitation_create
+from dualpower.bodies.services import (
+    body_found,
+    invitation_accept,
+    invitation_create,
+    mandate_recall,
+)
 from dualpower.decisions.models import Proposal
-from dualpower.decisions.services import proposal_create
+from dualpower.decisions.services import proposal_create, proposals_advance_due
 from dualpower.federation.models import Ratification
 from dualpower.federation.services import delegate_vote
 
@@ -207,3 +215,64 @@ def test_federation_actions_are_described_by_what_they_do(
         actions=[{"name": "federation_admit", "params": {"body": east.slug}}],
     )
     assert "Admit East as a member body." in _page(alice, _path(admit))[1]
+
+
+def test_once_closed_a_body_that_decided_after_the_count_shows_as_the_count_had_it(
+    alice: Person, bob: Person, carol: Person
+) -> None:
+    """West's own vote ends after the federation's deadline: the federation counted it as
+    not decided, and its page and API keep saying so after West ratifies."""
+    council = _council(alice)
+    east, west = _assembly("East", bob), _assembly("West", carol)
+    _federate(council, alice, east, bob)
+    _federate(council, alice, west, carol)
+    proposal = _decide(
+        council, alice, title="Share tools", actions=[{"name": "resolution", "params": {}}]
+    )
+    _ratify(proposal, east, yes=True)
+    # The federation's deadline passes (West's own vote runs on): the count is made now.
+    Proposal.objects.filter(pk=proposal.pk).update(
+        voting_closes_at=timezone.now() - timedelta(minutes=1)
+    )
+    proposals_advance_due()
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.CLOSED
+    _ratify(proposal, west, yes=True)  # after the federation's count
+    assert Ratification.objects.get(federation_proposal=proposal, member=west).vote == "ratified"
+
+    html = _page(alice, _path(proposal))[1]
+    assert "East</a>: <strong>Ratified</strong>" in html
+    assert "West</a>: <strong>Did not decide</strong>" in html
+    assert "1 for, 0 against, 1 not decided" in html
+    progress = Client()
+    progress.force_login(alice)
+    rows = progress.get(
+        f"/api/v1/bodies/{council.slug}/proposals/{proposal.number}/progress"
+    ).json()
+    assert {r["body"]["name"]: r["decision"] for r in rows} == {
+        "East": "Ratified",
+        "West": "Not yet decided",
+    }
+
+
+def test_once_closed_a_delegate_recalled_after_the_count_still_shows_the_counted_vote(
+    alice: Person, bob: Person, carol: Person
+) -> None:
+    council = _fast(body_found(founder=alice, name="Council", kind="federation"), mode="delegates")
+    east, west = _assembly("East", bob), _assembly("West", carol)
+    _federate(council, alice, east, bob)
+    mandate = _delegate(east, bob)
+    _federate_by_delegates(council, alice, west, carol, bob, east)
+    proposal = _open(council, alice, [{"name": "resolution", "params": {}}])
+    delegate_vote(fed_proposal=proposal, delegate=bob, member=east, choice="yes")
+    Proposal.objects.filter(pk=proposal.pk).update(
+        voting_closes_at=timezone.now() - timedelta(minutes=1)
+    )
+    proposals_advance_due()  # the count is made now, with Bob's vote for East
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.CLOSED
+    mandate_recall(mandate=mandate, recalled_by="decision")  # after the count
+
+    html = _page(alice, _path(proposal))[1]
+    assert "East</a>: <strong>Delegate voted yes</strong>" in html
+    assert "West</a>: <strong>Did not decide</strong>" in html

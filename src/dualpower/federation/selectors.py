@@ -4,6 +4,7 @@ only to those who may see the mandates of the body they represent."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
@@ -14,7 +15,7 @@ from dualpower.bodies.models import Body, Mandate
 from dualpower.decisions.forms import FederationChoices
 from dualpower.decisions.models import Outcome, Proposal
 
-from .models import DelegateVote, FederationMembership
+from .models import DelegateVote, FederationMembership, Ratification
 from .services import (
     FEDERATING_KINDS,
     REPRESENT,
@@ -130,14 +131,30 @@ def pending_memberships_view(*, body: Body, viewer: Any) -> list[PendingView]:
     ]
 
 
+def _closed_at(fed_proposal: Proposal) -> datetime | None:
+    """When the federation's count was made, once it was."""
+    if fed_proposal.state != Proposal.State.CLOSED:
+        return None
+    return (
+        Outcome.objects.filter(proposal=fed_proposal).values_list("decided_at", flat=True).first()
+    )
+
+
 def proposal_progress(*, fed_proposal: Proposal) -> list[BodyProgress]:
     """Which member bodies have ratified, rejected, or not yet decided (or, with
-    delegates, how each body's delegate voted)."""
+    delegates, how each body's delegate voted). Once the federation's count is made, as
+    that count had them: a body that decided after it shows as not decided."""
+    closed_at = _closed_at(fed_proposal)
     ratifications = ratification_progress(fed_proposal=fed_proposal)
     if ratifications:
+        pending = Ratification.Vote.PENDING.label
         return [
             BodyProgress(
-                body=r.member, decision=r.get_vote_display(), proposal_number=r.proposal.number
+                body=r.member,
+                decision=pending
+                if closed_at and r.decided_at and r.decided_at > closed_at
+                else r.get_vote_display(),
+                proposal_number=r.proposal.number,
             )
             for r in ratifications
         ]
@@ -150,11 +167,15 @@ def proposal_progress(*, fed_proposal: Proposal) -> list[BodyProgress]:
         )
     }
     out = []
-    now = timezone.now()
+    now = closed_at or timezone.now()
     for member in member_bodies(federation=fed_proposal.body):
         vote = votes.get(member.pk)
         # as the count has it: a recalled or ended mandate's vote no longer counts
-        live = vote is not None and vote.mandate.recalled_at is None and vote.mandate.ends_at > now
+        live = (
+            vote is not None
+            and (vote.mandate.recalled_at is None or vote.mandate.recalled_at > now)
+            and vote.mandate.ends_at > now
+        )
         out.append(
             BodyProgress(
                 body=member,
