@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
@@ -147,6 +147,59 @@ def _settle(transfer: Transfer, *, currency: Currency) -> Transfer:
     """Apply ``transfer`` or refuse it, under the ledger lock (see ``_apply_many``)."""
     _apply_many([transfer], currencies={currency.pk: currency})
     return transfer
+
+
+def _record(
+    *,
+    body: Body,
+    currency: Currency,
+    by: Person | None,
+    key_owner: str,
+    client_key: str,
+    digest: str,
+    build: Callable[[Currency], Transfer],
+    decision: str = "",
+    fresh: bool = False,
+    replay: bool = True,
+    after: Callable[[Transfer, Currency], None] | None = None,
+) -> Transfer:
+    """Record one transfer in one transaction, under the ledger lock (with ``fresh``, the
+    currency re-read under it). The stored outcome if ``client_key`` was used before (a
+    Conflict if with other content; ``replay=False`` where ``build``'s checks answer a
+    retry themselves). Else ``build`` checks what it reads under the lock (raising to
+    refuse) and makes the transfer's own part (kind, accounts, amount, memo); this one
+    fills in the ledger, the key and the author, settles it (stores it as it is if it is
+    pending, waiting for confirmation) and hands it to ``after`` (its journal entry; a
+    raise there rolls the whole record back)."""
+    with transaction.atomic():
+        locked = _lock_ledger(currency, fresh=fresh)
+        if replay:
+            earlier = _replay(body=body, key_owner=key_owner, client_key=client_key, digest=digest)
+            if earlier is not None:
+                return earlier
+        transfer = build(locked)
+        transfer.body, transfer.currency, transfer.created_by = body, locked, by
+        transfer.key_owner, transfer.client_key = key_owner, client_key
+        transfer.request_digest, transfer.decision = digest, decision
+        if transfer.status == Transfer.Status.PENDING:
+            transfer.save()
+        else:
+            _settle(transfer, currency=locked)
+        if after is not None:
+            after(transfer, locked)
+    return transfer
+
+
+def _reversal(original: Transfer, *, memo: str) -> Transfer:
+    """The own part (see ``_record``) of a transfer the other way that undoes ``original``."""
+    return Transfer(
+        kind=Transfer.Kind.REVERSAL,
+        from_account_id=original.to_account_id,
+        to_account_id=original.from_account_id,
+        amount=original.amount,
+        memo=memo,
+        reverses=original,
+    )
 
 
 _TRANSFER_COLUMNS = (
@@ -631,32 +684,19 @@ def transfer_reverse(
     else:
         raise NotAllowed("a reversal is made by a member or by a decision")
     digest = _digest(kind=Transfer.Kind.REVERSAL, reverses=transfer.pk, memo=memo)
-    with transaction.atomic():
-        locked = _lock_ledger(transfer.currency)
-        earlier = _replay(body=body, key_owner=key_owner, client_key=key, digest=digest)
-        if earlier is not None:
-            return earlier
+
+    def reversal(_: Currency) -> Transfer:
         original = Transfer.objects.get(pk=transfer.pk)
         if original.status != Transfer.Status.APPLIED:
             raise Conflict("only an applied transfer can be reversed")
         if Transfer.objects.filter(reverses=original, status=Transfer.Status.APPLIED).exists():
             raise Conflict("this transfer was already reversed")
-        reversal = Transfer(
-            body=body,
-            currency=locked,
-            kind=Transfer.Kind.REVERSAL,
-            from_account_id=original.to_account_id,
-            to_account_id=original.from_account_id,
-            amount=original.amount,
-            memo=memo or f"reverses transfer {original.pk}",
-            reverses=original,
-            key_owner=key_owner,
-            client_key=key,
-            request_digest=digest,
-            created_by=by,
-            decision=decision,
-        )
-        return _settle(reversal, currency=locked)
+        return _reversal(original, memo=memo or f"reverses transfer {original.pk}")
+
+    return _record(
+        body=body, currency=transfer.currency, by=by, decision=decision, key_owner=key_owner,
+        client_key=key, digest=digest, build=reversal,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- limits
@@ -768,33 +808,25 @@ def timebank_record(
     digest = _digest(
         kind=Transfer.Kind.HOURS, currency=currency.pk, amount=amount, memo=memo, **content
     )
-    with transaction.atomic():
-        locked = _lock_ledger(currency, fresh=True)
-        earlier = _replay(body=body, key_owner=key_owner, client_key=key, digest=digest)
-        if earlier is not None:
-            return earlier
+
+    def hours(locked: Currency) -> Transfer:
         either_side = locked.recording == Currency.Recording.EITHER_SIDE_DISPUTES
         if giver is not None and not either_side:
             raise NotAllowed("in this time bank the giver records hours and the receiver confirms")
         record = Transfer(
-            body=body,
-            currency=locked,
             kind=Transfer.Kind.HOURS,
             from_account=receiver_account,
             to_account=giver_account,
             amount=amount,
             memo=memo,
-            status=Transfer.Status.PENDING,
-            key_owner=key_owner,
-            client_key=key,
-            request_digest=digest,
-            created_by=by,
         )
-        if either_side:
+        if either_side:  # applied now, within the limits
             record.dispute_until = timezone.now() + timedelta(days=locked.dispute_days)
-            _settle(record, currency=locked)
-        else:
-            record.save()
+        else:  # waits for the receiver
+            record.status = Transfer.Status.PENDING
+        return record
+
+    def journal(record: Transfer, locked: Currency) -> None:
         journal_append(
             body=body,
             kind="ledger.hours_recorded",
@@ -814,7 +846,11 @@ def timebank_record(
                 ),
             },
         )
-    return record
+
+    return _record(
+        body=body, currency=currency, by=by, key_owner=key_owner, client_key=key, digest=digest,
+        fresh=True, build=hours, after=journal,
+    )  # fmt: skip
 
 
 def _other_side(record: Transfer) -> int | None:
@@ -840,8 +876,8 @@ def timebank_dispute(*, body: Body, record: Transfer, by: Person, reason: str) -
         raise NotFound("no such record")
     if not policy.is_member(by, body) or _other_side(record) != by.pk:
         raise NotAllowed("only the other side of an exchange can dispute it")
-    with transaction.atomic():
-        locked = _lock_ledger(record.currency)
+
+    def undo(_: Currency) -> Transfer:
         original = Transfer.objects.get(pk=record.pk)
         if original.dispute_until is None or original.status != Transfer.Status.APPLIED:
             raise Conflict("only hours recorded by either side and applied can be disputed")
@@ -852,21 +888,9 @@ def timebank_dispute(*, body: Body, record: Transfer, by: Person, reason: str) -
                 "the time to dispute this record ended on "
                 + original.dispute_until.strftime("%Y-%m-%d %H:%M UTC")
             )
-        reversal = Transfer(
-            body=body,
-            currency=locked,
-            kind=Transfer.Kind.REVERSAL,
-            from_account_id=original.to_account_id,
-            to_account_id=original.from_account_id,
-            amount=original.amount,
-            memo=f"disputed: {reason}"[:MAX_MEMO],
-            reverses=original,
-            key_owner=f"person:{by.pk}",
-            client_key=f"dispute-{original.pk}",
-            request_digest=_digest(kind="dispute", reverses=original.pk, reason=reason),
-            created_by=by,
-        )
-        _settle(reversal, currency=locked)
+        return _reversal(original, memo=f"disputed: {reason}"[:MAX_MEMO])
+
+    def journal(reversal: Transfer, _: Currency) -> None:
         if reversal.status != Transfer.Status.APPLIED:
             # Raising rolls the refused reversal back: the dispute may be made again.
             raise Conflict(f"the dispute cannot undo these hours now: {reversal.reason}")
@@ -874,13 +898,20 @@ def timebank_dispute(*, body: Body, record: Transfer, by: Person, reason: str) -
             body=body,
             kind="ledger.hours_disputed",
             payload={
-                "transfer": original.pk,
+                "transfer": reversal.reverses_id,
                 "reversal": reversal.pk,
                 "by": person_ref(by),
                 "reason": reason,
             },
         )
-    return reversal
+
+    # No replay: a second dispute is a Conflict (above), whatever its reason.
+    return _record(
+        body=body, currency=record.currency, by=by, key_owner=f"person:{by.pk}",
+        client_key=f"dispute-{record.pk}",
+        digest=_digest(kind="dispute", reverses=record.pk, reason=reason),
+        replay=False, build=undo, after=journal,
+    )  # fmt: skip
 
 
 def ledger_settings_set(
@@ -995,25 +1026,11 @@ def external_record(
         kind=Transfer.Kind.EXTERNAL, currency=currency.pk, direction=direction, amount=amount,
         memo=memo,
     )  # fmt: skip
-    with transaction.atomic():
-        locked = _lock_ledger(currency)
-        earlier = _replay(body=body, key_owner=key_owner, client_key=key, digest=digest)
-        if earlier is not None:
-            return earlier
-        transfer = Transfer(
-            body=body,
-            currency=locked,
-            kind=Transfer.Kind.EXTERNAL,
-            from_account=source,
-            to_account=target,
-            amount=amount,
-            memo=memo,
-            key_owner=key_owner,
-            client_key=key,
-            request_digest=digest,
-            created_by=by,
-        )
-        return _settle(transfer, currency=locked)
+    return _record(
+        body=body, currency=currency, by=by, key_owner=key_owner, client_key=key, digest=digest,
+        build=lambda _: Transfer(kind=Transfer.Kind.EXTERNAL, from_account=source,
+                                 to_account=target, amount=amount, memo=memo),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- verification
