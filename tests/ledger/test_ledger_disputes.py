@@ -154,6 +154,18 @@ def test_a_record_is_disputed_once(either: Currency, alice: Person, bob: Person)
     assert fresh(account(either, bob)).balance == 0
 
 
+def test_a_members_own_client_key_never_collides_with_a_dispute(
+    either: Currency, alice: Person, bob: Person
+) -> None:
+    """Bob's earlier record happened to use the key a dispute is stored under: the
+    dispute still works (disputes keep their keys apart from the members' own)."""
+    r = record(either, alice, receiver=bob)
+    record(either, bob, amount=10, key=f"dispute-{r.pk}", giver=alice)
+    reversal = dispute(either, r, bob)
+    assert reversal.status == Transfer.Status.APPLIED and reversal.reverses_id == r.pk
+    assert services.ledger_verify(body=either.body).ok
+
+
 def test_after_the_window_it_can_no_longer_be_disputed(
     either: Currency, alice: Person, bob: Person
 ) -> None:

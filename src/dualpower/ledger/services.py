@@ -905,9 +905,10 @@ def timebank_dispute(*, body: Body, record: Transfer, by: Person, reason: str) -
             },
         )
 
-    # No replay: a second dispute is a Conflict (above), whatever its reason.
+    # No replay: a second dispute is a Conflict (above), whatever its reason. Its key has
+    # an owner of its own, apart from the person's own client keys (which could be anything).
     return _record(
-        body=body, currency=record.currency, by=by, key_owner=f"person:{by.pk}",
+        body=body, currency=record.currency, by=by, key_owner=f"dispute:{by.pk}",
         client_key=f"dispute-{record.pk}",
         digest=_digest(kind="dispute", reverses=record.pk, reason=reason),
         replay=False, build=undo, after=journal,
