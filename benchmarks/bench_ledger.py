@@ -38,29 +38,30 @@ HEADING = "## Ledger"
 ANALYSIS = """\
 **Reading it.** The target (at least half the raw rate) is not met: the ledger settles
 about a fifth as many transfers as pgbench's one-row inserts (it was a seventh to a ninth
-before the leaner function of migration `ledger/0004`, the indexes dropped by `ledger/0005`
-and the warm session of its own that every batch now runs on, `core/ownconnection.py`).
-Two rows say where the limit is. The same group commit and SQL function driven by plain
-psycopg threads, without Django, its checks or its model objects, settles about as many:
-the service layer is not what limits. And without the foreign keys of transfers and
-entries the ledger gains only a little, so we keep them: they are integrity the members can
-rely on whatever a bug does. What limits is the database's work per batch, one batch at a
-time per ledger (the ledger lock is held through each commit). A transfer is not one row:
-it checks the client key, locks the ledger, reads both balances, writes the transfer, two
-entries and a journal entry chained by SHA-256 to the one before, updates two balances
-under CHECK constraints and checks the foreign keys at commit. Called directly from one
-session, the function costs about 0.45 ms per call plus 0.06 ms per payment on this
-machine; so even if the database never waited for Python, one ledger would settle at most
-about 8,000 to 11,000 transfers a second with batches of 8 to 16. Tried and not kept:
-shards (batches of different ledgers at once: smaller batches, more calls, slower), two
-batches in flight on two sessions (+9%, within noise), more server processes (slower:
-smaller batches), waiting for fuller batches (no gain: the Python work of the callers then
-runs in series). Reaching half the raw rate would take a different data model (fewer rows
-and indexes per transfer: both sides of a transfer in its own row, as TigerBeetle stores
-them, and one journal entry per batch) or an in-memory sequencer per ledger; both change
-what the ledger is, and are for the members who own the design to decide. Correctness held
-in every run: zero errors, balances equal entries and sum to zero, and a test checks that
-the function's journal hashes are exactly those `dualpower journal verify` recomputes."""
+before the leaner function of migration `ledger/0004`, the indexes dropped by
+`ledger/0005` and the warm session of its own that every batch now runs on,
+`core/ownconnection.py`). Two rows say where the limit is. The same group commit and SQL
+function driven by plain psycopg threads, without Django, its checks or its model objects,
+settles only 10 to 20% more (in runs of this benchmark): the service layer is not what
+limits. Without the foreign keys of transfers and entries the ledger gains 5 to 17%; we
+keep them: they are integrity the members can rely on whatever a bug does. What limits is
+the database's work per batch, one batch at a time per ledger (the ledger lock is held
+through each commit). A transfer is not one row: it checks the client key, locks the
+ledger, reads both balances, writes the transfer, two entries and a journal entry chained
+by SHA-256 to the one before, updates two balances under CHECK constraints and checks the
+foreign keys at commit. Called directly from one session, the function costs about 0.45 ms
+per call plus 0.06 ms per payment on this machine; so even if the database never waited
+for Python, one ledger would settle at most about 8,000 to 11,000 transfers a second with
+batches of 8 to 16. Tried and not kept: shards (batches of different ledgers at once:
+smaller batches, more calls, slower), two batches in flight on two sessions (+9%, within
+noise), more server processes (slower: smaller batches), waiting for fuller batches (no
+gain: the Python work of the callers then runs in series). Reaching half the raw rate
+would take a different data model (fewer rows and indexes per transfer: both sides of a
+transfer in its own row, as TigerBeetle stores them, and one journal entry per batch) or
+an in-memory sequencer per ledger; both change what the ledger is, and are for the members
+who own the design to decide. Correctness held in every run: zero errors, balances equal
+entries and sum to zero, and a test checks that the function's journal hashes are exactly
+those `dualpower journal verify` recomputes."""
 
 
 def _bench_url(url: str) -> tuple[str, str]:
