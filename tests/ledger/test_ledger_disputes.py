@@ -119,6 +119,10 @@ def test_the_other_side_disputes_and_it_is_undone(
     assert fresh(account(either, bob)).balance == 0
     entry = JournalEntry.objects.filter(body=either.body, kind="ledger.hours_disputed").get()
     assert entry.payload["transfer"] == r.pk and entry.payload["reversal"] == reversal.pk
+    applied = JournalEntry.objects.get(
+        body=either.body, kind="ledger.transfer_applied", payload__transfer=reversal.pk
+    )
+    assert applied.payload["by"] == f"person:{bob.pk}"  # the person, not the key's owner
     assert entry.payload["reason"] == "it was one hour"
     assert journal_verify(body=either.body).ok
     assert services.ledger_verify(body=either.body).ok

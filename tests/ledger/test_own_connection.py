@@ -4,11 +4,13 @@ apart from the threads' own; a forked child never touches its parent's session."
 from __future__ import annotations
 
 import os
+import select
+import signal
 import threading
 from collections.abc import Sequence
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from dualpower.accounts.models import Person
 from dualpower.bodies.models import Body
@@ -94,16 +96,18 @@ def test_a_forked_child_opens_its_own_session_and_leaves_the_parents_alone(
     own._lock.acquire()  # busy at the fork: the child inherits the open session
     pid = os.fork()
     if pid == 0:  # the child: report its session, then leave without clean-up
-        own._lock = threading.Lock()  # the lock was held by a thread the child lacks
-        try:
+        try:  # the lock, held at the fork by a thread the child lacks, was renewed
             with own.use():
                 os.write(write, str(_session_id()).encode())
         finally:
             os._exit(0)
     own._lock.release()
     os.close(write)
+    answered, _, _ = select.select([read], [], [], 30)  # a child stuck on the lock: nothing
+    if not answered:
+        os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
-    child = os.read(read, 100).decode()
+    child = os.read(read, 100).decode() if answered else ""
     os.close(read)
     with own.use():
         assert _session_id() == parent  # still open and working in the parent
@@ -166,3 +170,28 @@ def test_a_payment_after_the_ledgers_session_died_is_settled_on_a_new_one(
     with services._SESSION.use():
         assert _session_id() != dead
     assert Transfer.objects.filter(body=body, client_key="after").count() == 1
+
+
+def test_a_real_database_error_on_a_live_session_is_raised_once_and_keeps_the_session(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only a dead session makes a batch run again: an error of the batch itself (here a
+    deadlock) on a working session older than CONN_MAX_AGE is raised after one try, and
+    the warm session stays open."""
+    calls: list[int] = []
+
+    def deadlock(payments: Sequence[services._Payment]) -> list[Transfer | BaseException]:
+        calls.append(len(payments))
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(services, "_pay_many_sql", deadlock)
+    monkeypatch.setattr(services, "_pay_many_python", deadlock)
+    with services._SESSION.use() as session:
+        session.ensure_connection()
+        session.close_at = 0  # opened longer ago than CONN_MAX_AGE
+        before = session.connection
+    with pytest.raises(OperationalError, match="deadlock"):
+        services._pay_batch([])
+    assert calls == [0]
+    with services._SESSION.use() as session:
+        assert session.connection is before

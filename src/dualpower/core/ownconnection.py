@@ -9,8 +9,9 @@ connection for the length of a block, for one thread at a time.
 
 It is opened on first use, reopened after a failure like any Django connection (the
 caller's error handling closes an unusable one), never shared across a fork (a child
-process opens its own; the parent's is closed before forking when it is idle), and
-closed by ``close()``.
+process opens its own; the parent's is closed before forking when it is idle; a child
+forked while a thread was using it gets a fresh lock, since that thread does not exist in
+the child), and closed by ``close()``.
 """
 
 from __future__ import annotations
@@ -80,4 +81,14 @@ def _before_fork() -> None:
         own.close(wait=False)
 
 
-os.register_at_fork(before=_before_fork)
+def _after_fork_in_child() -> None:
+    # The child has only the forking thread: a lock held by another one would never be
+    # released here, and a session still open is the parent's (kept, never used).
+    for own in list(_ALL):
+        own._lock = threading.Lock()
+        if own._wrapper is not None:
+            own._inherited.append(own._wrapper)
+            own._wrapper = None
+
+
+os.register_at_fork(before=_before_fork, after_in_child=_after_fork_in_child)

@@ -178,7 +178,8 @@ class Transfer(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices)
     reason = models.CharField(max_length=200, blank=True)
     # Idempotency: a key is unique per body and per requester ("person:<id>" or
-    # "decision:<ref>"); the digest is over the request's content.
+    # "decision:<ref>"; a dispute's own key is owned by "dispute:<id>", apart from the
+    # person's keys); the digest is over the request's content.
     key_owner = models.CharField(max_length=120)
     client_key = models.CharField(max_length=100)
     request_digest = models.CharField(max_length=64)

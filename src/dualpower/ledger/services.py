@@ -282,7 +282,9 @@ def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Curre
                     "to": _side_ref(payee),
                     "memo": t.memo,
                     "reverses": t.reverses_id,
-                    "by": t.key_owner,
+                    # who: the person who made it, else the decision ("decision:<ref>"); a
+                    # dispute's key owner ("dispute:<id>") only keeps its key apart
+                    "by": f"person:{t.created_by_id}" if t.created_by_id else t.key_owner,
                 },
             )
         )
@@ -508,8 +510,15 @@ def _pay_many(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
         return _pay_many_python(payments)
     except DatabaseError:
         # A dead connection would fail the one-by-one retries too: reconnect for them.
-        if not connection.in_atomic_block:
-            connection.close_if_unusable_or_obsolete()
+        # Only a dead one: this is the process's long-lived session (``_pay_batch``), so
+        # CONN_MAX_AGE's "obsolete" must not end it, nor make a real error look like a
+        # dead session there (which would run the failed batch again).
+        if (
+            not connection.in_atomic_block
+            and connection.connection is not None
+            and not connection.is_usable()
+        ):
+            connection.close()
         raise
 
 
