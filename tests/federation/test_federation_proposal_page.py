@@ -18,8 +18,8 @@ from dualpower.bodies.services import (
     invitation_create,
     mandate_recall,
 )
-from dualpower.decisions.models import Proposal
-from dualpower.decisions.services import proposal_create, proposals_advance_due
+from dualpower.decisions.models import Outcome, Proposal
+from dualpower.decisions.services import ballot_cast, proposal_create, proposals_advance_due
 from dualpower.federation.models import Ratification
 from dualpower.federation.services import delegate_vote
 
@@ -276,3 +276,31 @@ def test_once_closed_a_delegate_recalled_after_the_count_still_shows_the_counted
     html = _page(alice, _path(proposal))[1]
     assert "East</a>: <strong>Delegate voted yes</strong>" in html
     assert "West</a>: <strong>Did not decide</strong>" in html
+
+
+def test_a_member_bodys_vote_that_ends_with_the_federations_is_counted(
+    alice: Person, bob: Person, carol: Person, dave: Person
+) -> None:
+    """A ratification closes at the federation's own deadline: when both fall due in the
+    same run, the member body's vote is counted first, then the federation's."""
+    council = _council(alice)
+    east, west = _assembly("East", bob), _assembly("West", carol)
+    _, token = invitation_create(body=west, by=carol)
+    invitation_accept(token=token, person=dave)  # West has two members: Dave never votes
+    _federate(council, alice, east, bob)
+    _federate(council, alice, west, carol)
+    proposal = _decide(
+        council, alice, title="Share tools", actions=[{"name": "resolution", "params": {}}]
+    )
+    _ratify(proposal, east, yes=True)
+    west_vote = Ratification.objects.get(federation_proposal=proposal, member=west).proposal
+    ballot_cast(proposal=west_vote, voter=carol, content={"choice": "yes"})
+    assert west_vote.voting_closes_at == proposal.voting_closes_at is not None
+
+    proposals_advance_due(now=proposal.voting_closes_at + timedelta(seconds=1))
+    assert Outcome.objects.get(proposal=west_vote).passed
+    outcome = Outcome.objects.get(proposal=proposal)
+    assert outcome.passed, outcome.result
+    html = _page(alice, _path(proposal))[1]
+    assert "West</a>: <strong>Ratified</strong>" in html
+    assert "2 for, 0 against, 0 not decided" in html

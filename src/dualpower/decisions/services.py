@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from dualpower import voting
@@ -610,7 +610,11 @@ def proposals_advance_due(*, now: datetime | None = None) -> int:
         voting_opens_at__lte=now
     )
     moved = 0
-    for proposal in due.select_related("body"):
+    # By deadline, and at one deadline the newest first: a proposal that others decide
+    # (a federation's, ratified by its member bodies' votes, opened after it and closing
+    # with it) is counted after them, not before with them still "not decided".
+    order = (F("voting_closes_at").asc(nulls_last=True), "-pk")
+    for proposal in due.select_related("body").order_by(*order):
         before = proposal.state
         after = proposal_refresh(proposal=proposal, now=now)
         moved += after.state != before

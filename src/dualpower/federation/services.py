@@ -190,7 +190,8 @@ def ratification_record(proposal: Proposal) -> None:
     if fed_proposal.state == Proposal.State.VOTING and all(
         r.vote != Ratification.Vote.PENDING for r in live
     ):
-        decisions.proposal_close_now(proposal=fed_proposal)
+        # at the time of the decision that completed it (not later: a count is as of then)
+        decisions.proposal_close_now(proposal=fed_proposal, now=outcome.decided_at)
 
 
 def _live_ratifications(fed_proposal: Proposal) -> list[Ratification]:
