@@ -128,3 +128,39 @@ def test_every_caller_gets_the_answer_to_its_own_request(
     assert sorted(settled) == sorted(requests)  # each settled exactly once
     assert all(len(batch) <= max_batch for batch in ledger.batches)
     assert not group._leading and not group._queue
+
+
+def test_a_child_forked_during_a_batch_settles_its_own_requests() -> None:
+    """The parent's leader and callers are threads the child does not have: the child
+    starts with an empty group instead of waiting for them forever."""
+    import os
+    import signal
+
+    ledger = Ledgerish()
+    group = GroupCommit(ledger.run)
+    ledger.hold.clear()  # a batch of the parent stays open across the fork
+    first = threading.Thread(target=group.submit, args=(1,))
+    first.start()
+    _wait_until(lambda: group._leading, "the parent's batch is being settled")
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ledger.hold.set()  # the child's own batches are not held
+            os.write(write, str(group.submit(21)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    deadline = time.monotonic() + 30
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise AssertionError("the child hung on the parent's batch")
+        time.sleep(0.01)
+    answer = os.read(read, 100).decode()
+    os.close(read)
+    ledger.hold.set()
+    first.join(timeout=30)
+    assert answer == "42"
+    assert ledger.batches == [[1]]  # the parent's own, settled in the parent

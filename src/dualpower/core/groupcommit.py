@@ -19,9 +19,11 @@ one bad request cannot sink the others.
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 Req = TypeVar("Req")
 Res = TypeVar("Res")
@@ -37,6 +39,9 @@ class _Waiter(Generic[Req, Res]):
         self.done = False
         self.result: Res | None = None
         self.error: BaseException | None = None
+
+
+_ALL: weakref.WeakSet[GroupCommit[Any, Any]] = weakref.WeakSet()
 
 
 class GroupCommit(Generic[Req, Res]):
@@ -56,6 +61,14 @@ class GroupCommit(Generic[Req, Res]):
         self._leaders = leaders
         self._lock = threading.Lock()
         self._queue: list[_Waiter[Req, Res]] = []
+        self._leading = 0
+        _ALL.add(self)
+
+    def _forget(self) -> None:
+        """In a child process after a fork: the callers and leaders were threads of the
+        parent, which the child does not have; start empty."""
+        self._lock = threading.Lock()
+        self._queue = []
         self._leading = 0
 
     def submit(self, request: Req) -> Res:
@@ -115,3 +128,11 @@ class GroupCommit(Generic[Req, Res]):
             except Exception as error:
                 alone.append(error)
         return alone
+
+
+def _after_fork_in_child() -> None:
+    for group in list(_ALL):
+        group._forget()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
