@@ -21,7 +21,7 @@ from dualpower.bodies.services import (
 from dualpower.decisions.models import Outcome, Proposal
 from dualpower.decisions.services import ballot_cast, proposal_create, proposals_advance_due
 from dualpower.federation.models import Ratification
-from dualpower.federation.services import delegate_vote
+from dualpower.federation.services import delegate_vote, federation_leave
 
 SENTINEL = "Zebrafinch Quiet Collective"
 
@@ -304,3 +304,26 @@ def test_a_member_bodys_vote_that_ends_with_the_federations_is_counted(
     html = _page(alice, _path(proposal))[1]
     assert "West</a>: <strong>Ratified</strong>" in html
     assert "2 for, 0 against, 0 not decided" in html
+
+
+def test_once_closed_a_body_that_left_after_the_count_is_still_listed_as_counted(
+    alice: Person, bob: Person, carol: Person
+) -> None:
+    council = _fast(body_found(founder=alice, name="Council", kind="federation"), mode="delegates")
+    east, west = _assembly("East", bob), _assembly("West", carol)
+    _federate(council, alice, east, bob)
+    _delegate(east, bob)
+    _federate_by_delegates(council, alice, west, carol, bob, east)
+    proposal = _open(council, alice, [{"name": "resolution", "params": {}}])
+    delegate_vote(fed_proposal=proposal, delegate=bob, member=east, choice="yes")
+    Proposal.objects.filter(pk=proposal.pk).update(
+        voting_closes_at=timezone.now() - timedelta(minutes=1)
+    )
+    proposals_advance_due()  # counted with West as a member body that did not decide
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.CLOSED
+    federation_leave(federation=council, member=west, decision="West #9")  # after the count
+
+    html = _page(alice, _path(proposal))[1]
+    assert "East</a>: <strong>Delegate voted yes</strong>" in html
+    assert "West</a>: <strong>Did not decide</strong>" in html

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -140,6 +141,17 @@ def _closed_at(fed_proposal: Proposal) -> datetime | None:
     )
 
 
+def _members_at(*, federation: Body, at: datetime) -> list[Body]:
+    """The member bodies ``federation`` had at ``at`` (those that left since included,
+    those that joined since not)."""
+    ids = (
+        FederationMembership.objects.filter(federation=federation, joined_at__lte=at)
+        .filter(Q(left_at__isnull=True) | Q(left_at__gt=at))
+        .values_list("member_id", flat=True)
+    )
+    return list(Body.objects.filter(pk__in=ids).order_by("name"))
+
+
 def proposal_progress(*, fed_proposal: Proposal) -> list[BodyProgress]:
     """Which member bodies have ratified, rejected, or not yet decided (or, with
     delegates, how each body's delegate voted). Once the federation's count is made, as
@@ -168,7 +180,12 @@ def proposal_progress(*, fed_proposal: Proposal) -> list[BodyProgress]:
     }
     out = []
     now = closed_at or timezone.now()
-    for member in member_bodies(federation=fed_proposal.body):
+    members = (
+        _members_at(federation=fed_proposal.body, at=closed_at)
+        if closed_at
+        else member_bodies(federation=fed_proposal.body)
+    )
+    for member in members:
         vote = votes.get(member.pk)
         # as the count has it: a recalled or ended mandate's vote no longer counts
         live = (
