@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -23,6 +22,7 @@ from dualpower.core.errors import Invalid
 from .actions import REGISTRY
 from .counting import MOTION_CHOICES, RANKED_METHODS
 from .models import Proposal
+from .selectors import FederationChoices
 
 ACTION_CHOICES = [
     ("", "Nothing: it is a question or a statement of the members' view"),
@@ -47,21 +47,6 @@ VISIBILITY_CHOICES = [
     ("hidden", "Hidden"),
 ]
 INSTRUCTION_CHOICES = [("yes", "Yes"), ("no", "No"), ("abstain", "Abstain")]
-
-
-@dataclass(frozen=True)
-class FederationChoices:
-    """What the federation builders may offer (the view gets it from the federation
-    module's selector; the engine itself does not know about federations)."""
-
-    join: Sequence[Body] = ()
-    member_of: Sequence[Body] = ()
-    leave: Sequence[Body] = ()
-    asked: Sequence[Body] = ()
-    admit: Sequence[Body] = ()
-    delegates: Sequence[Mandate] = ()
-    proposals: Sequence[Proposal] = ()
-    federating: bool = False
 
 
 def _slugs(bodies: Sequence[Body]) -> list[tuple[str, str]]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -25,6 +27,21 @@ from .counting import CHOICE_METHODS, MOTION_CHOICES, RANKED_METHODS, quorum_met
 from .models import Amendment, Ballot, Comment, Outcome, Participation, Proposal
 from .services import ballot_refusal, is_election, proposal_refresh
 from .templatetags.decisions_web import CHOICE_WORDS
+
+
+@dataclass(frozen=True)
+class FederationChoices:
+    """What the federation builders may offer (the view gets it from the federation
+    module's selector; the engine itself does not know about federations)."""
+
+    join: Sequence[Body] = ()
+    member_of: Sequence[Body] = ()
+    leave: Sequence[Body] = ()
+    asked: Sequence[Body] = ()
+    admit: Sequence[Body] = ()
+    delegates: Sequence[Mandate] = ()
+    proposals: Sequence[Proposal] = ()
+    federating: bool = False
 
 
 def proposal_list(*, body: Body, states: list[str] | None = None) -> list[Proposal]:

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from dualpower.bodies import policy
 from dualpower.bodies.models import Body, Mandate
-from dualpower.decisions.forms import FederationChoices
 from dualpower.decisions.models import Outcome, Proposal
+from dualpower.decisions.selectors import FederationChoices
 
 from .models import DelegateVote, FederationMembership, Ratification
 from .services import (
