@@ -11,7 +11,7 @@ from test_delegates import _delegate, _open
 from test_federation import _assembly, _decide, _fast, _federate, _vote_all
 
 from dualpower.accounts.models import Person
-from dualpower.bodies.models import Body
+from dualpower.bodies.models import Body, Mandate
 from dualpower.bodies.services import (
     body_found,
     invitation_accept,
@@ -47,13 +47,32 @@ def _council(alice: Person, **charter: str) -> Body:
     return _fast(body_found(founder=alice, name="Council", kind="federation", **charter))
 
 
-def test_the_proposal_page_shows_each_member_body_and_the_count_so_far(
-    alice: Person, bob: Person, carol: Person
-) -> None:
+def _council_of_two(alice: Person, bob: Person, carol: Person) -> tuple[Body, Body, Body]:
+    """Alice's council, decided by the ratification of East (Bob's) and West (Carol's)."""
     council = _council(alice)
     east, west = _assembly("East", bob), _assembly("West", carol)
     _federate(council, alice, east, bob)
     _federate(council, alice, west, carol)
+    return council, east, west
+
+
+def _delegates_council(
+    alice: Person, bob: Person, carol: Person
+) -> tuple[Body, Body, Body, Mandate]:
+    """Alice's council, decided by the delegates of East (Bob, whose mandate is returned)
+    and West (none yet)."""
+    council = _fast(body_found(founder=alice, name="Council", kind="federation"), mode="delegates")
+    east, west = _assembly("East", bob), _assembly("West", carol)
+    _federate(council, alice, east, bob)
+    mandate = _delegate(east, bob)
+    _federate_by_delegates(council, alice, west, carol, bob, east)
+    return council, east, west, mandate
+
+
+def test_the_proposal_page_shows_each_member_body_and_the_count_so_far(
+    alice: Person, bob: Person, carol: Person
+) -> None:
+    council, east, _ = _council_of_two(alice, bob, carol)
     proposal = _decide(
         council, alice, title="Share tools", actions=[{"name": "resolution", "params": {}}]
     )
@@ -70,10 +89,7 @@ def test_the_proposal_page_shows_each_member_body_and_the_count_so_far(
 def test_once_closed_the_page_shows_the_result_among_the_member_bodies(
     alice: Person, bob: Person, carol: Person
 ) -> None:
-    council = _council(alice)
-    east, west = _assembly("East", bob), _assembly("West", carol)
-    _federate(council, alice, east, bob)
-    _federate(council, alice, west, carol)
+    council, east, west = _council_of_two(alice, bob, carol)
     proposal = _decide(
         council, alice, title="Share tools", actions=[{"name": "resolution", "params": {}}]
     )
@@ -146,11 +162,7 @@ def test_an_outsider_of_a_members_only_federation_gets_404_as_before(
 def test_with_delegates_the_page_shows_each_delegates_vote(
     alice: Person, bob: Person, carol: Person
 ) -> None:
-    council = _fast(body_found(founder=alice, name="Council", kind="federation"), mode="delegates")
-    east, west = _assembly("East", bob), _assembly("West", carol)
-    _federate(council, alice, east, bob)
-    _delegate(east, bob)
-    _federate_by_delegates(council, alice, west, carol, bob, east)
+    council, east, _, _ = _delegates_council(alice, bob, carol)
     proposal = _open(council, alice, [{"name": "resolution", "params": {}}])
     delegate_vote(fed_proposal=proposal, delegate=bob, member=east, choice="abstain")
     html = _page(alice, _path(proposal))[1]
@@ -222,10 +234,7 @@ def test_once_closed_a_body_that_decided_after_the_count_shows_as_the_count_had_
 ) -> None:
     """West's own vote ends after the federation's deadline: the federation counted it as
     not decided, and its page and API keep saying so after West ratifies."""
-    council = _council(alice)
-    east, west = _assembly("East", bob), _assembly("West", carol)
-    _federate(council, alice, east, bob)
-    _federate(council, alice, west, carol)
+    council, east, west = _council_of_two(alice, bob, carol)
     proposal = _decide(
         council, alice, title="Share tools", actions=[{"name": "resolution", "params": {}}]
     )
@@ -258,11 +267,7 @@ def test_once_closed_a_body_that_decided_after_the_count_shows_as_the_count_had_
 def test_once_closed_a_delegate_recalled_after_the_count_still_shows_the_counted_vote(
     alice: Person, bob: Person, carol: Person
 ) -> None:
-    council = _fast(body_found(founder=alice, name="Council", kind="federation"), mode="delegates")
-    east, west = _assembly("East", bob), _assembly("West", carol)
-    _federate(council, alice, east, bob)
-    mandate = _delegate(east, bob)
-    _federate_by_delegates(council, alice, west, carol, bob, east)
+    council, east, _, mandate = _delegates_council(alice, bob, carol)
     proposal = _open(council, alice, [{"name": "resolution", "params": {}}])
     delegate_vote(fed_proposal=proposal, delegate=bob, member=east, choice="yes")
     Proposal.objects.filter(pk=proposal.pk).update(
@@ -309,11 +314,7 @@ def test_a_member_bodys_vote_that_ends_with_the_federations_is_counted(
 def test_once_closed_a_body_that_left_after_the_count_is_still_listed_as_counted(
     alice: Person, bob: Person, carol: Person
 ) -> None:
-    council = _fast(body_found(founder=alice, name="Council", kind="federation"), mode="delegates")
-    east, west = _assembly("East", bob), _assembly("West", carol)
-    _federate(council, alice, east, bob)
-    _delegate(east, bob)
-    _federate_by_delegates(council, alice, west, carol, bob, east)
+    council, east, west, _ = _delegates_council(alice, bob, carol)
     proposal = _open(council, alice, [{"name": "resolution", "params": {}}])
     delegate_vote(fed_proposal=proposal, delegate=bob, member=east, choice="yes")
     Proposal.objects.filter(pk=proposal.pk).update(
