@@ -8,6 +8,7 @@ from typing import Any
 from django.test import Client
 from test_delegates import _delegate
 from test_federation import _assembly, _decide, _fast, _federate
+from test_federation_web import _page
 
 from dualpower.accounts.models import Person
 from dualpower.accounts.services import api_token_create
@@ -23,14 +24,6 @@ from dualpower.decisions.models import Proposal
 
 # sorts before "East" by name, so a list that names it last was ordered on purpose
 SENTINEL = "Aardvark Quiet Collective"
-
-
-def _page(person: Person | None, path: str) -> tuple[int, str]:
-    client = Client()
-    if person is not None:
-        client.force_login(person)
-    response = client.get(path)
-    return response.status_code, response.content.decode()
 
 
 def _api(person: Person | None, path: str) -> tuple[int, Any, str]:

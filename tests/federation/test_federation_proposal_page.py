@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from test_delegates import _delegate, _open
 from test_federation import _assembly, _decide, _fast, _federate, _vote_all
+from test_federation_web import _page
 
 from dualpower.accounts.models import Person
 from dualpower.bodies.models import Body, Mandate
@@ -26,14 +27,6 @@ from dualpower.federation.services import delegate_vote, federation_leave
 SENTINEL = "Zebrafinch Quiet Collective"
 
 
-def _page(person: Person | None, path: str) -> tuple[int, str]:
-    client = Client()
-    if person is not None:
-        client.force_login(person)
-    response = client.get(path)
-    return response.status_code, response.content.decode()
-
-
 def _path(proposal: Proposal) -> str:
     return f"/bodies/{proposal.body.slug}/proposals/{proposal.number}/"
 
@@ -45,6 +38,17 @@ def _ratify(proposal: Proposal, member: Body, *, yes: bool) -> None:
 
 def _council(alice: Person, **charter: str) -> Body:
     return _fast(body_found(founder=alice, name="Council", kind="federation", **charter))
+
+
+def _count_now(proposal: Proposal) -> None:
+    """The federation's deadline passes: its count is made now (by the deadline sweep),
+    with the clock, so that whatever happens next happens after it."""
+    Proposal.objects.filter(pk=proposal.pk).update(
+        voting_closes_at=timezone.now() - timedelta(minutes=1)
+    )
+    proposals_advance_due()
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.CLOSED
 
 
 def _council_of_two(alice: Person, bob: Person, carol: Person) -> tuple[Body, Body, Body]:
@@ -240,12 +244,7 @@ def test_once_closed_a_body_that_decided_after_the_count_shows_as_the_count_had_
     )
     _ratify(proposal, east, yes=True)
     # The federation's deadline passes (West's own vote runs on): the count is made now.
-    Proposal.objects.filter(pk=proposal.pk).update(
-        voting_closes_at=timezone.now() - timedelta(minutes=1)
-    )
-    proposals_advance_due()
-    proposal.refresh_from_db()
-    assert proposal.state == Proposal.State.CLOSED
+    _count_now(proposal)
     _ratify(proposal, west, yes=True)  # after the federation's count
     assert Ratification.objects.get(federation_proposal=proposal, member=west).vote == "ratified"
 
@@ -270,12 +269,7 @@ def test_once_closed_a_delegate_recalled_after_the_count_still_shows_the_counted
     council, east, _, mandate = _delegates_council(alice, bob, carol)
     proposal = _open(council, alice, [{"name": "resolution", "params": {}}])
     delegate_vote(fed_proposal=proposal, delegate=bob, member=east, choice="yes")
-    Proposal.objects.filter(pk=proposal.pk).update(
-        voting_closes_at=timezone.now() - timedelta(minutes=1)
-    )
-    proposals_advance_due()  # the count is made now, with Bob's vote for East
-    proposal.refresh_from_db()
-    assert proposal.state == Proposal.State.CLOSED
+    _count_now(proposal)  # the count is made now, with Bob's vote for East
     mandate_recall(mandate=mandate, recalled_by="decision")  # after the count
 
     html = _page(alice, _path(proposal))[1]
@@ -317,12 +311,7 @@ def test_once_closed_a_body_that_left_after_the_count_is_still_listed_as_counted
     council, east, west, _ = _delegates_council(alice, bob, carol)
     proposal = _open(council, alice, [{"name": "resolution", "params": {}}])
     delegate_vote(fed_proposal=proposal, delegate=bob, member=east, choice="yes")
-    Proposal.objects.filter(pk=proposal.pk).update(
-        voting_closes_at=timezone.now() - timedelta(minutes=1)
-    )
-    proposals_advance_due()  # counted with West as a member body that did not decide
-    proposal.refresh_from_db()
-    assert proposal.state == Proposal.State.CLOSED
+    _count_now(proposal)  # counted with West as a member body that did not decide
     federation_leave(federation=council, member=west, decision="West #9")  # after the count
 
     html = _page(alice, _path(proposal))[1]

@@ -33,7 +33,6 @@ class OwnConnection:
         self._alias = alias
         self._lock = threading.Lock()
         self._wrapper: BaseDatabaseWrapper | None = None
-        self._pid = 0
         # A session inherited through a fork is the parent's: never closed or used here,
         # and kept referenced so that no finaliser ends it from this process either.
         self._inherited: list[BaseDatabaseWrapper] = []
@@ -43,13 +42,9 @@ class OwnConnection:
     def use(self) -> Iterator[BaseDatabaseWrapper]:
         """This connection as the thread's ``django.db.connection`` inside the block."""
         with self._lock:
-            if self._wrapper is not None and self._pid != os.getpid():
-                self._inherited.append(self._wrapper)
-                self._wrapper = None
             if self._wrapper is None:
                 self._wrapper = connections.create_connection(self._alias)
                 self._wrapper.inc_thread_sharing()  # used by whichever thread leads
-                self._pid = os.getpid()
             previous = connections[self._alias]
             connections[self._alias] = self._wrapper
             try:
@@ -63,7 +58,7 @@ class OwnConnection:
         if not self._lock.acquire(blocking=wait):
             return
         try:
-            if self._wrapper is not None and self._pid == os.getpid():
+            if self._wrapper is not None:
                 self._wrapper.close()
             self._wrapper = None
         finally:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -132,24 +131,21 @@ def pending_memberships_view(*, body: Body, viewer: Any) -> list[PendingView]:
     ]
 
 
-def _closed_at(fed_proposal: Proposal) -> datetime | None:
-    """When the federation's count was made, once it was."""
+def _outcome(fed_proposal: Proposal) -> Outcome | None:
+    """The proposal's outcome once closed (read once per proposal object: Django keeps it
+    on the instance)."""
     if fed_proposal.state != Proposal.State.CLOSED:
         return None
-    return (
-        Outcome.objects.filter(proposal=fed_proposal).values_list("decided_at", flat=True).first()
-    )
+    try:
+        return fed_proposal.outcome
+    except Outcome.DoesNotExist:
+        return None
 
 
-def _members_at(*, federation: Body, at: datetime) -> list[Body]:
-    """The member bodies ``federation`` had at ``at`` (those that left since included,
-    those that joined since not)."""
-    ids = (
-        FederationMembership.objects.filter(federation=federation, joined_at__lte=at)
-        .filter(Q(left_at__isnull=True) | Q(left_at__gt=at))
-        .values_list("member_id", flat=True)
-    )
-    return list(Body.objects.filter(pk__in=ids).order_by("name"))
+def _closed_at(fed_proposal: Proposal) -> datetime | None:
+    """When the federation's count was made, once it was."""
+    outcome = _outcome(fed_proposal)
+    return outcome.decided_at if outcome else None
 
 
 def proposal_progress(*, fed_proposal: Proposal) -> list[BodyProgress]:
@@ -180,12 +176,7 @@ def proposal_progress(*, fed_proposal: Proposal) -> list[BodyProgress]:
     }
     out = []
     now = closed_at or timezone.now()
-    members = (
-        _members_at(federation=fed_proposal.body, at=closed_at)
-        if closed_at
-        else member_bodies(federation=fed_proposal.body)
-    )
-    for member in members:
+    for member in member_bodies(federation=fed_proposal.body, at=closed_at):
         vote = votes.get(member.pk)
         # as the count has it: a recalled or ended mandate's vote no longer counts
         live = (
@@ -278,7 +269,7 @@ def proposal_progress_view(*, fed_proposal: Proposal, viewer: Any) -> ProgressVi
     closed = fed_proposal.state == Proposal.State.CLOSED
     count, outcome, closed_counts = None, None, {}
     if closed:
-        outcome = Outcome.objects.filter(proposal=fed_proposal).first()
+        outcome = _outcome(fed_proposal)
         method = str(outcome.result.get("method", "")) if outcome else ""
         if outcome is None or not method.startswith(("ratification (", "delegates (")):
             return None

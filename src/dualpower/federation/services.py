@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dualpower import voting
@@ -35,10 +36,17 @@ def body_by_slug(slug: str) -> Body:
     return body
 
 
-def member_bodies(*, federation: Body) -> list[Body]:
-    ids = FederationMembership.objects.filter(
-        federation=federation, status=Status.MEMBER
-    ).values_list("member_id", flat=True)
+def member_bodies(*, federation: Body, at: datetime | None = None) -> list[Body]:
+    """The member bodies now, or those ``federation`` had at ``at`` (including those that
+    left since, not those that joined since)."""
+    memberships = FederationMembership.objects.filter(federation=federation)
+    if at is None:
+        memberships = memberships.filter(status=Status.MEMBER)
+    else:
+        memberships = memberships.filter(joined_at__lte=at).filter(
+            Q(left_at__isnull=True) | Q(left_at__gt=at)
+        )
+    ids = memberships.values_list("member_id", flat=True)
     return list(Body.objects.filter(pk__in=ids).order_by("name"))
 
 

@@ -143,6 +143,15 @@ def _side_ref(side: _Side | Account) -> dict[str, Any]:
     return ref
 
 
+def _made_by(transfer: Transfer) -> str:
+    """Who made a transfer, as its journal entry says: the person ("person:<id>"), else
+    the decision ("decision:<ref>"). Not simply the key's owner: a dispute's key is owned
+    by "dispute:<id>" only to keep it apart from the person's own keys."""
+    if transfer.created_by_id is not None:
+        return f"person:{transfer.created_by_id}"
+    return transfer.key_owner
+
+
 def _settle(transfer: Transfer, *, currency: Currency) -> Transfer:
     """Apply ``transfer`` or refuse it, under the ledger lock (see ``_apply_many``)."""
     _apply_many([transfer], currencies={currency.pk: currency})
@@ -282,9 +291,7 @@ def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Curre
                     "to": _side_ref(payee),
                     "memo": t.memo,
                     "reverses": t.reverses_id,
-                    # who: the person who made it, else the decision ("decision:<ref>"); a
-                    # dispute's key owner ("dispute:<id>") only keeps its key apart
-                    "by": f"person:{t.created_by_id}" if t.created_by_id else t.key_owner,
+                    "by": _made_by(t),
                 },
             )
         )
@@ -591,7 +598,7 @@ def _pay_many_sql(payments: Sequence[_Payment]) -> list[Transfer | BaseException
             "to": _side_ref(p.payee),
             "memo": t.memo,
             "reverses": None,
-            "by": t.key_owner,
+            "by": _made_by(t),
         }
         batch.append(
             {
