@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
@@ -169,6 +170,42 @@ def _drive(client: Callable[[int], None], count: int, seconds: float, stop: thre
     for t in threads:
         t.join()
     return time.perf_counter() - began
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds used so far by PostgreSQL's processes and by the whole machine (Linux's
+    /proc; zeros elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    postgres = 0
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            text = Path(stat).read_text()
+        except OSError:
+            continue  # a process that ended meanwhile
+        if text[text.index("(") + 1 : text.rindex(")")] in ("postgres", "postmaster"):
+            fields = text[text.rindex(")") + 2 :].split()
+            postgres += int(fields[11]) + int(fields[12])  # utime, stime
+    try:
+        cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    return postgres / tick, (sum(cpu) - cpu[3] - cpu[4]) / tick  # all but idle and iowait
+
+
+def _measured(run: Callable[[], Any]) -> tuple[Any, float, float]:
+    """``run()``'s result, and the CPU seconds it took in PostgreSQL's processes and in
+    the rest of the machine (the clients, Python, the kernel)."""
+    pg0, all0 = _cpu()
+    result = run()
+    pg1, all1 = _cpu()
+    return result, pg1 - pg0, all1 - all0 - (pg1 - pg0)
+
+
+def _per(count: float, pg: float, rest: float) -> str:
+    """CPU microseconds per transfer, PostgreSQL + the rest."""
+    if count <= 0 or pg + rest <= 0:
+        return ""
+    return f"{pg / count * 1e6:,.0f} + {rest / count * 1e6:,.0f}"
 
 
 def _run(ledgers: list[Any], clients: int, seconds: float, processes: int = 1
@@ -349,39 +386,59 @@ def main() -> int:
     many = _seed(args.clients, 4)
     _run(one, args.clients, 2.0)  # warm-up: connections, plans, caches (not counted)
     _run(many, args.clients, 2.0)
-    n0, e0, t0 = _run(one, 1, args.seconds)
-    n1, e1, t1 = _run(one, args.clients, args.seconds)
-    n2, e2, t2 = _run(many, args.clients, args.seconds)
-    n3, e3, t3 = _run(many, args.clients, args.seconds, processes=2)
-    floor = _floor(bench_url, one, args.clients, args.seconds)
-    raw1, _ = _pgbench(bench_url, 1, args.seconds)
-    raw, cmd = _pgbench(bench_url, args.clients, args.seconds)
-    function = _pgbench_ledger(bench_url, many, args.clients, args.seconds)
+    runs: dict[str, tuple[float, int, str]] = {}
+
+    def run(ledgers: list[Any], clients: int, processes: int = 1) -> tuple[int, int, float]:
+        return _run(ledgers, clients, args.seconds, processes=processes)
+
+    for key, ledgers, clients, processes in (
+        ("one, 1 client", one, 1, 1),
+        ("one", one, args.clients, 1),
+        ("many", many, args.clients, 1),
+        ("many, 2 processes", many, args.clients, 2),
+    ):
+        (n, errors, elapsed), pg, rest = _measured(partial(run, ledgers, clients, processes))
+        runs[key] = (n / elapsed, errors, _per(n, pg, rest))
+    floor, pg, rest = _measured(lambda: _floor(bench_url, one, args.clients, args.seconds))
+    runs["floor"] = (floor, 0, _per(floor * args.seconds, pg, rest))
+    (raw1, _), pg, rest = _measured(lambda: _pgbench(bench_url, 1, args.seconds))
+    runs["raw, 1 client"] = (raw1, 0, _per(raw1 * args.seconds, pg, rest))
+    (raw, cmd), pg, rest = _measured(lambda: _pgbench(bench_url, args.clients, args.seconds))
+    runs["raw"] = (raw, 0, _per(raw * args.seconds, pg, rest))
+    function, pg, rest = _measured(
+        lambda: _pgbench_ledger(bench_url, many, args.clients, args.seconds)
+    )
+    runs["function"] = (function, 0, _per(function * args.seconds, pg, rest))
     from dualpower.ledger.services import ledger_verify
 
     held = all(ledger_verify(body=cur.body).ok for cur, _, _ in one + many)
     _drop_foreign_keys(bench_url)  # last: what the keys cost
-    n4, e4, t4 = _run(one, args.clients, args.seconds)
+    (n, errors, elapsed), pg, rest = _measured(partial(run, one, args.clients))
+    runs["no keys"] = (n / elapsed, errors, _per(n, pg, rest))
     held = held and all(ledger_verify(body=cur.body).ok for cur, _, _ in one)
     c = args.clients
     rows = [
-        (f"pgbench, single-row INSERT transaction, {c} clients", raw, 0),
-        ("pgbench, single-row INSERT transaction, 1 client", raw1, 0),
+        (f"pgbench, single-row INSERT transaction, {c} clients", "raw"),
+        ("pgbench, single-row INSERT transaction, 1 client", "raw, 1 client"),
         (f"pgbench calling the ledger's SQL function, one transfer a transaction, {c} clients "
-         f"on {c} ledgers (no Python)", function, 0),
-        ("ledger, transfer_create, 1 client", n0 / t0, e0),
-        (f"ledger, transfer_create, {c} clients on one ledger", n1 / t1, e1),
-        (f"ledger, transfer_create, {c} clients on {c} ledgers", n2 / t2, e2),
-        (f"ledger, transfer_create, {c} clients on {c} ledgers, in 2 processes", n3 / t3, e3),
+         f"on {c} ledgers (no Python)", "function"),
+        ("ledger, transfer_create, 1 client", "one, 1 client"),
+        (f"ledger, transfer_create, {c} clients on one ledger", "one"),
+        (f"ledger, transfer_create, {c} clients on {c} ledgers", "many"),
+        (f"ledger, transfer_create, {c} clients on {c} ledgers, in 2 processes",
+         "many, 2 processes"),
         (f"the same group commit and SQL function, {c} threads on one ledger, without Django "
-         "(plain psycopg, no checks: what the design allows)", floor, 0),
-        (f"ledger, transfer_create, {c} clients on one ledger, foreign keys of transfers and "
-         "entries dropped (what they cost; dualpower keeps them)", n4 / t4, e4),
+         "(plain psycopg, no checks: what the design allows)", "floor"),
+        (f"ledger, transfer_create, {c} clients on one ledger, foreign keys of transfers "
+         "dropped (what they cost; dualpower keeps them)", "no keys"),
     ]  # fmt: skip
     table = [
-        "| what | per second | share of raw | errors |",
-        "|---|---:|---:|---:|",
-        *[f"| {w} | {r:,.0f} | {r / raw:.0%} | {e} |" for w, r, e in rows],
+        "| what | per second | share of raw | errors | CPU µs per transfer: PostgreSQL + rest |",
+        "|---|---:|---:|---:|---:|",
+        *[
+            f"| {what} | {rate:,.0f} | {rate / raw:.0%} | {errors} | {cpu} |"
+            for what, (rate, errors, cpu) in ((what, runs[k]) for what, k in rows)
+        ],
     ]
     report = "\n".join(
         [
@@ -392,12 +449,18 @@ def main() -> int:
             "ledgers verified after the run: "
             f"{'balances equal entries, sums zero' if held else 'FAILED'}.",
             f"pgbench: `{cmd}`",
+            "",
+            f"CPU budget: at half the raw rate ({raw / 2:,.0f} transfers a second) the "
+            f"{os.cpu_count()} cores of this machine allow "
+            f"{(os.cpu_count() or 1) / (raw / 2) * 1e6:,.0f} µs of CPU per transfer for "
+            "everything, PostgreSQL and Python together; the last column gives what one "
+            "transfer used.",
         ]
     )
     print(report)
     if args.write_docs:
         _write_docs(report, args)
-    return 0 if held and not (e0 or e1 or e2 or e3 or e4) else 1
+    return 0 if held and not any(errors for _, errors, _ in runs.values()) else 1
 
 
 def _write_docs(report: str, args: argparse.Namespace) -> None:

@@ -64,7 +64,7 @@ def test_requests_that_arrive_during_a_batch_are_settled_together_in_the_next() 
     ledger.hold.clear()  # the first batch stays open ...
     first = threading.Thread(target=group.submit, args=(1,))
     first.start()
-    _wait_until(lambda: group._leading, "the first caller leads")
+    _wait_until(lambda: group._busy, "the first caller leads")
     others = threading.Thread(target=_submit_all, args=(group, list(range(10, 25))))
     others.start()
     _wait_until(lambda: len(group._queue) == 15, "15 more callers wait")
@@ -74,7 +74,80 @@ def test_requests_that_arrive_during_a_batch_are_settled_together_in_the_next() 
     assert ledger.batches[0] == [1]
     assert sorted(ledger.batches[1]) == list(range(10, 25))
     assert len(ledger.batches) == 2
-    assert not group._leading and not group._queue
+    _wait_until(lambda: not group._busy, "the relay is done")
+    assert not group._queue
+
+
+def test_a_lone_request_is_written_in_its_own_callers_thread() -> None:
+    threads: list[str] = []
+
+    def run(requests: Sequence[int]) -> list[int | BaseException]:
+        threads.append(threading.current_thread().name)
+        return [2 * r for r in requests]
+
+    group = GroupCommit(run)
+    assert group.submit(4) == 8
+    assert group.submit(5) == 10
+    assert threads == [threading.current_thread().name] * 2
+    assert group._relay is None and not group._busy
+
+
+def test_the_relay_writes_what_waits_and_the_first_caller_returns_after_its_own_batch() -> None:
+    """The caller whose batch is done returns at once; the requests that came meanwhile
+    are written by the relay thread, batch after batch, while it goes on."""
+    ledger = Ledgerish()
+    threads: list[str] = []
+
+    def run(requests: Sequence[int]) -> list[int | BaseException]:
+        threads.append(threading.current_thread().name)
+        return ledger.run(requests)
+
+    group = GroupCommit(run, max_batch=2)
+    ledger.hold.clear()
+    first: list[int] = []
+    caller = threading.Thread(target=lambda: first.append(group.submit(1)))
+    caller.start()
+    _wait_until(lambda: group._busy, "the first caller writes its batch")
+    answers: list[int | BaseException] = []
+    others = threading.Thread(target=lambda: answers.extend(_submit_all(group, [3, 4, 5])))
+    others.start()
+    _wait_until(lambda: len(group._queue) == 3, "three callers wait")
+    ledger.hold.set()
+    caller.join(timeout=30)
+    others.join(timeout=30)
+    assert first == [2] and answers == [6, 8, 10]
+    assert ledger.batches[0] == [1] and sorted(ledger.batches[1] + ledger.batches[2]) == [3, 4, 5]
+    assert threads[0] == caller.name
+    assert threads[1:] == ["groupcommit-relay"] * 2  # max_batch 2: two batches, both relayed
+    _wait_until(lambda: not group._busy, "the relay is done")
+    assert group.submit(6) == 12  # idle again: the next caller writes its own
+    assert threads[-1] == threading.current_thread().name
+
+
+def test_a_caller_whose_batch_is_done_does_not_wait_for_the_next() -> None:
+    """No caller serves others: the first returns while the relay's batch is still open."""
+    gates = {1: threading.Event(), 3: threading.Event()}
+
+    def run(requests: Sequence[int]) -> list[int | BaseException]:
+        gates[requests[0]].wait(timeout=10)
+        return [2 * r for r in requests]
+
+    group = GroupCommit(run)
+    first: list[int] = []
+    caller = threading.Thread(target=lambda: first.append(group.submit(1)))
+    caller.start()
+    _wait_until(lambda: group._busy, "the first caller writes its batch")
+    second: list[int] = []
+    other = threading.Thread(target=lambda: second.append(group.submit(3)))
+    other.start()
+    _wait_until(lambda: len(group._queue) == 1, "another caller waits")
+    gates[1].set()
+    caller.join(timeout=30)
+    assert first == [2] and not caller.is_alive()
+    assert not second  # its batch, the relay's, is still open
+    gates[3].set()
+    other.join(timeout=30)
+    assert second == [6]
 
 
 def test_a_refusal_reaches_only_its_own_caller() -> None:
@@ -89,7 +162,7 @@ def test_a_failed_batch_is_retried_one_by_one_so_only_the_bad_request_fails() ->
     ledger.hold.clear()
     first = threading.Thread(target=group.submit, args=(1,))
     first.start()
-    _wait_until(lambda: group._leading, "the first caller leads")
+    _wait_until(lambda: group._busy, "the first caller leads")
     rest = [5, -2, 7]
     answers: list[int | BaseException] = []
     others = threading.Thread(target=lambda: answers.extend(_submit_all(group, rest)))
@@ -108,13 +181,12 @@ def test_a_failed_batch_is_retried_one_by_one_so_only_the_bad_request_fails() ->
 @given(
     requests=st.lists(st.integers(-2, 50), min_size=1, max_size=40),
     max_batch=st.integers(1, 8),
-    leaders=st.integers(1, 3),
 )
 def test_every_caller_gets_the_answer_to_its_own_request(
-    requests: list[int], max_batch: int, leaders: int
+    requests: list[int], max_batch: int
 ) -> None:
     ledger = Ledgerish()
-    group = GroupCommit(ledger.run, max_batch=max_batch, leaders=leaders)
+    group = GroupCommit(ledger.run, max_batch=max_batch)
     answers = _submit_all(group, requests)
     for request, answer in zip(requests, answers, strict=True):
         if request == -2:
@@ -127,7 +199,8 @@ def test_every_caller_gets_the_answer_to_its_own_request(
                for r in batch]  # fmt: skip
     assert sorted(settled) == sorted(requests)  # each settled exactly once
     assert all(len(batch) <= max_batch for batch in ledger.batches)
-    assert not group._leading and not group._queue
+    _wait_until(lambda: not group._busy, "the relay is done")
+    assert not group._queue
 
 
 def test_a_child_forked_during_a_batch_settles_its_own_requests() -> None:
@@ -141,7 +214,7 @@ def test_a_child_forked_during_a_batch_settles_its_own_requests() -> None:
     ledger.hold.clear()  # a batch of the parent stays open across the fork
     first = threading.Thread(target=group.submit, args=(1,))
     first.start()
-    _wait_until(lambda: group._leading, "the parent's batch is being settled")
+    _wait_until(lambda: group._busy, "the parent's batch is being settled")
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:

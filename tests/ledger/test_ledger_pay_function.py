@@ -1,8 +1,8 @@
 """On PostgreSQL a batch of payments is settled by one call of the ``dualpower_ledger_pay``
 function (migration 0003); the Python implementation is the reference (it is what SQLite
 runs). The same random batches go through both, in two bodies set up alike: the answers,
-the balances, the entries and the journal must agree, and the function's journal hashes
-must be exactly those ``journal verify`` recomputes in Python."""
+the balances, the transfers' two sides (the entries) and the journal must agree, and the
+function's journal hashes must be exactly those ``journal verify`` recomputes in Python."""
 
 from __future__ import annotations
 
@@ -73,6 +73,23 @@ def _answer(outcome: Transfer | BaseException) -> tuple[Any, ...]:
     return (outcome.status, outcome.reason, outcome.amount, outcome.memo, outcome.client_key)
 
 
+def _sides(currency: Currency) -> list[tuple[Any, ...]]:
+    """Each transfer in order with its two sides, stored and as entries, by person."""
+    transfers = Transfer.objects.filter(currency=currency).select_related(
+        "from_account", "to_account"
+    )
+    entries: dict[int, list[tuple[Any, ...]]] = {}
+    for e in Entry.objects.filter(transfer__currency=currency).select_related("account"):
+        entries.setdefault(e.transfer_id, []).append(
+            (e.account.person_id, e.amount, e.balance_after)
+        )
+    return [
+        (t.status, t.from_account.person_id, t.to_account.person_id, t.from_balance_after,
+         t.to_balance_after, sorted(entries.get(t.pk, []), key=lambda e: e[1]))
+        for t in transfers.order_by("pk")
+    ]  # fmt: skip
+
+
 def _journal_tail(body: Body, since: int) -> list[dict[str, Any]]:
     """The payloads appended after ``since``, without the ids that differ by body."""
     out = []
@@ -126,12 +143,14 @@ def test_the_function_and_the_python_reference_agree(
             .exclude(person=None).order_by("person_id")
         ]  # fmt: skip
         answers[way + " journal"] = _journal_tail(currency.body, since)  # type: ignore[assignment]
+        answers[way + " sides"] = _sides(currency)
         report = services.ledger_verify(body=currency.body)
         assert report.ok, report.lines()
         assert journal_verify(body=currency.body).ok
     assert answers["sql"] == answers["python"]
     assert answers["sql balances"] == answers["python balances"]
     assert answers["sql journal"] == answers["python journal"]
+    assert answers["sql sides"] == answers["python sides"]
 
 
 @pytest.mark.django_db

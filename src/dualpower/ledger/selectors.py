@@ -227,6 +227,9 @@ class Line:
 
 def statement(*, account: Account) -> list[Line]:
     """Every entry of ``account``, oldest first, with the other side named."""
+    # In the order they were applied: an entry's id follows its transfer's, and hours
+    # confirmed today were recorded (and numbered) days ago. Served by the transfers'
+    # (from_account, settled_at) and (to_account, settled_at) indexes.
     entries = (
         Entry.objects.filter(account=account)
         .select_related(
@@ -236,7 +239,7 @@ def statement(*, account: Account) -> list[Line]:
             "transfer__from_account__body",
             "transfer__to_account__body",
         )
-        .order_by("pk")
+        .order_by("created_at", "pk")
     )
     decimals = account.currency.decimals
     lines = []

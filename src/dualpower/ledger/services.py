@@ -37,7 +37,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from dualpower.accounts.models import Person
@@ -54,7 +54,7 @@ from dualpower.core.groupcommit import GroupCommit
 from dualpower.core.ownconnection import OwnConnection
 from dualpower.core.sql import insert_many, select_where_in, update_by_pk
 
-from .models import Account, Currency, Entry, Transfer
+from .models import Account, Currency, Transfer
 from .units import MAX_AMOUNT, amount_format
 
 MAX_KEY = 100
@@ -214,19 +214,20 @@ def _reversal(original: Transfer, *, memo: str) -> Transfer:
 _TRANSFER_COLUMNS = (
     "body", "currency", "kind", "from_account", "to_account", "amount", "memo", "reverses",
     "status", "reason", "key_owner", "client_key", "request_digest", "created_by", "decision",
-    "dispute_until", "created_at", "settled_at",
+    "dispute_until", "created_at", "settled_at", "from_balance_after", "to_balance_after",
 )  # fmt: skip
 
 
 def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Currency]) -> None:
     """Apply each transfer in order, or refuse it over a limit, under the ledger locks of
     their bodies: each sees the balances the ones before it left. Stores the transfers
-    (new, or pending ones being confirmed), the balances, the entries and the journal
-    entries of the applied ones: a handful of statements for the whole batch, written
-    with ``core.sql`` rather than the ORM (see there why)."""
+    (new, or pending ones being confirmed) with the two sides of the applied ones (their
+    entries: the balances after them, see ``Entry``), the balances and the journal entries
+    of the applied ones: a handful of statements for the whole batch, written with
+    ``core.sql`` rather than the ORM (see there why)."""
     sides = _sides({t.from_account_id for t in transfers} | {t.to_account_id for t in transfers})
     now = timezone.now()
-    applied: list[tuple[Transfer, _Side, int, _Side, int]] = []
+    applied: list[tuple[Transfer, _Side, _Side]] = []
     for transfer in transfers:
         payer, payee = sides[transfer.from_account_id], sides[transfer.to_account_id]
         reason = _refusal(payer, payee, transfer.amount, currencies[transfer.currency_id])
@@ -237,10 +238,12 @@ def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Curre
             continue
         payer.balance -= transfer.amount
         payee.balance += transfer.amount
-        applied.append((transfer, payer, payer.balance, payee, payee.balance))
+        transfer.from_balance_after, transfer.to_balance_after = payer.balance, payee.balance
+        applied.append((transfer, payer, payee))
     for transfer in transfers:
         if transfer.pk is not None:  # a pending record being confirmed
-            transfer.save(update_fields=["status", "reason", "settled_at"])
+            transfer.save(update_fields=["status", "reason", "settled_at", "from_balance_after",
+                                         "to_balance_after"])  # fmt: skip
     new = [t for t in transfers if t.pk is None]
     ids = insert_many(
         Transfer,
@@ -249,7 +252,7 @@ def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Curre
             (t.body_id, t.currency_id, t.kind, t.from_account_id, t.to_account_id, t.amount,
              t.memo, t.reverses_id, t.status, t.reason, t.key_owner, t.client_key,
              t.request_digest, t.created_by_id, t.decision,
-             t.dispute_until, now, now)
+             t.dispute_until, now, now, t.from_balance_after, t.to_balance_after)
             for t in new
         ],
         returning=("id", "body", "key_owner", "client_key"),
@@ -262,22 +265,10 @@ def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Curre
     if not applied:
         return
     # Absolute balances are safe: every writer of a balance holds the ledger lock.
-    moved = {side.pk for _, payer, _, payee, _ in applied for side in (payer, payee)}
+    moved = {side.pk for _, payer, payee in applied for side in (payer, payee)}
     update_by_pk(Account, "balance", {pk: sides[pk].balance for pk in moved})
-    insert_many(
-        Entry,
-        ("body", "transfer", "account", "amount", "balance_after", "created_at"),
-        [
-            row
-            for t, payer, payer_after, payee, payee_after in applied
-            for row in (
-                (t.body_id, t.pk, payer.pk, -t.amount, payer_after, now),
-                (t.body_id, t.pk, payee.pk, t.amount, payee_after, now),
-            )
-        ],
-    )
     journal: dict[int, tuple[Body, list[tuple[str, dict[str, Any]]]]] = {}
-    for t, payer, _, payee, _ in applied:
+    for t, payer, payee in applied:
         _, lines = journal.setdefault(t.body_id, (t.body, []))
         lines.append(
             (
@@ -484,7 +475,7 @@ def transfer_create(
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
-    return _PAYMENTS.submit(payment)
+    return _PAYMENTS.submit(payment.prepare())
 
 
 @dataclass
@@ -494,6 +485,10 @@ class _Payment:
     transfer: Transfer
     payer: Account
     payee: Account
+    # The payment as dualpower_ledger_pay reads it, but for its batch's "after": made by
+    # ``prepare`` in the caller's thread (while an earlier batch is being written), so
+    # that the batch's leader only joins them. Made at the batch if not prepared.
+    text: str = ""
 
     def label(self, account: Account) -> str:
         """``account.label``, its body or person taken from this request, not loaded."""
@@ -503,6 +498,45 @@ class _Payment:
         elif t.created_by is not None and account.person_id == t.created_by.pk:
             account.person = t.created_by
         return account.label
+
+    def prepare(self) -> _Payment:
+        t, currency = self.transfer, self.transfer.currency
+        payload = {
+            "kind": t.kind,
+            "currency": currency.code,
+            "amount": t.amount,
+            "from": _side_ref(self.payer),
+            "to": _side_ref(self.payee),
+            "memo": t.memo,
+            "reverses": None,
+            "by": _made_by(t),
+        }
+        self.text = json.dumps(
+            {
+                "body": t.body_id,
+                "currency": t.currency_id,
+                "code": currency.code,
+                "decimals": currency.decimals,
+                "kind": t.kind,
+                "from": t.from_account_id,
+                "to": t.to_account_id,
+                "amount": t.amount,
+                "memo": t.memo,
+                "owner": t.key_owner,
+                "key": t.client_key,
+                "digest": t.request_digest,
+                "created_by": t.created_by_id,
+                "decision": t.decision,
+                "from_label": self.label(self.payer),
+                "to_label": self.label(self.payee),
+                # The journal entry's canonical JSON around what only the database knows
+                # ("transfer" sorts last in the payload; see bodies.journal.entry_hash).
+                "payload": canonical_json(payload)[:-1],
+                "before": '{"body":' + canonical_json(t.body.slug)
+                + ',"kind":"ledger.transfer_applied","payload":',
+            }
+        )[:-1]  # fmt: skip
+        return self
 
 
 def _pay_many(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
@@ -586,48 +620,15 @@ def _pay_many_sql(payments: Sequence[_Payment]) -> list[Transfer | BaseException
     """The same as ``_pay_many_python``, in one call of ``dualpower_ledger_pay``: one
     round trip, and outside a transaction its own (so one commit for the batch)."""
     at = timezone.now()
-    after = '","recorded_at":' + canonical_json(at.isoformat()) + ',"seq":'
-    batch = []
-    for p in payments:
-        t, currency = p.transfer, p.transfer.currency
-        payload = {
-            "kind": t.kind,
-            "currency": currency.code,
-            "amount": t.amount,
-            "from": _side_ref(p.payer),
-            "to": _side_ref(p.payee),
-            "memo": t.memo,
-            "reverses": None,
-            "by": _made_by(t),
-        }
-        batch.append(
-            {
-                "body": t.body_id,
-                "currency": t.currency_id,
-                "code": currency.code,
-                "decimals": currency.decimals,
-                "kind": t.kind,
-                "from": t.from_account_id,
-                "to": t.to_account_id,
-                "amount": t.amount,
-                "memo": t.memo,
-                "owner": t.key_owner,
-                "key": t.client_key,
-                "digest": t.request_digest,
-                "created_by": t.created_by_id,
-                "decision": t.decision,
-                "from_label": p.label(p.payer),
-                "to_label": p.label(p.payee),
-                # The journal entry's canonical JSON around what only the database knows
-                # ("transfer" sorts last in the payload; see bodies.journal.entry_hash).
-                "payload": canonical_json(payload)[:-1],
-                "before": '{"body":' + canonical_json(t.body.slug)
-                + ',"kind":"ledger.transfer_applied","payload":',
-                "after": after,
-            }
-        )  # fmt: skip
+    # Each payment's "after": the journal entry's text after its previous hash.
+    after = (
+        ',"after":'
+        + json.dumps('","recorded_at":' + canonical_json(at.isoformat()) + ',"seq":')
+        + "}"
+    )
+    batch = "[" + ",".join((p.text or p.prepare().text) + after for p in payments) + "]"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT dualpower_ledger_pay(%s::jsonb, %s)", [json.dumps(batch), at])
+        cursor.execute("SELECT dualpower_ledger_pay(%s::jsonb, %s)", [batch, at])
         answers = cursor.fetchone()[0]
     if isinstance(answers, str):
         answers = json.loads(answers)
@@ -647,6 +648,7 @@ def _pay_many_sql(payments: Sequence[_Payment]) -> list[Transfer | BaseException
             continue
         t.pk, t.reason = answer["id"], answer["reason"]
         t.status = Transfer.Status.APPLIED if answer["applied"] else Transfer.Status.REFUSED
+        t.from_balance_after, t.to_balance_after = answer["from_after"], answer["to_after"]
         t.created_at = t.settled_at = at
         t._state.adding = False
         outcomes.append(t)
@@ -1091,9 +1093,13 @@ class LedgerReport:
 
 def ledger_verify(*, body: Body) -> LedgerReport:
     """Check every currency of ``body``: each balance equals the sum of its entries, each
-    applied transfer has one debit and one credit of its amount, and the balances of the
-    currency sum to zero (every currency here is closed: money comes in through the
-    outside-world account)."""
+    applied transfer has one debit and one credit of its amount (and no other transfer
+    has any), and the balances of the currency sum to zero (every currency here is
+    closed: money comes in through the outside-world account).
+
+    The entries are the two sides stored on each transfer (see ``Entry``): a debit and a
+    credit of its amount by construction, so what is left to check there is that an
+    applied transfer has both sides stored and no other transfer has either."""
     checks = []
     for currency in Currency.objects.filter(body=body).order_by("code"):
         accounts = Account.objects.filter(currency=currency).annotate(
@@ -1105,21 +1111,17 @@ def ledger_verify(*, body: Body) -> LedgerReport:
             if a.balance != (a.entries_sum or 0)
         ]
         applied = Transfer.objects.filter(currency=currency, status=Transfer.Status.APPLIED)
-        unbalanced = (
-            applied.annotate(
-                n=Count("entries"),
-                net=Sum("entries__amount"),
-                credit=Sum("entries__amount", filter=Q(entries__amount__gt=0)),
-            )
-            .exclude(n=2, net=0, credit=F("amount"))
-            .values_list("pk", flat=True)
-        )
+        unbalanced = applied.filter(
+            Q(from_balance_after__isnull=True) | Q(to_balance_after__isnull=True)
+        ).values_list("pk", flat=True)
         problems += [f"transfer {pk} does not have one debit and one credit" for pk in unbalanced]
-        stray = Entry.objects.filter(transfer__currency=currency).exclude(
-            transfer__status=Transfer.Status.APPLIED
+        stray = (
+            Transfer.objects.filter(currency=currency)
+            .exclude(status=Transfer.Status.APPLIED)
+            .filter(Q(from_balance_after__isnull=False) | Q(to_balance_after__isnull=False))
         )
         problems += [f"transfer {pk} has entries but is not applied" for pk in
-                     stray.values_list("transfer_id", flat=True).distinct()]  # fmt: skip
+                     stray.values_list("pk", flat=True)]  # fmt: skip
         total = sum(a.balance for a in accounts)
         if total != 0:
             problems.append(f"balances sum to {total}, not zero")
