@@ -22,6 +22,7 @@ import glob
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -37,34 +38,39 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "performance.md"
 HEADING = "## Ledger"
 ANALYSIS = """\
-**Reading it.** The target (at least half the raw rate) is not met: the ledger settles
-about a fifth as many transfers as pgbench's one-row inserts (it was a seventh to a ninth
-before the leaner function of migration `ledger/0004`, the indexes dropped by
-`ledger/0005` and the warm session of its own that every batch now runs on,
-`core/ownconnection.py`). Two rows say where the limit is. The same group commit and SQL
-function driven by plain psycopg threads, without Django, its checks or its model objects,
-settles only 10 to 20% more (in runs of this benchmark): the service layer is not what
-limits. Without the foreign keys of transfers and entries the ledger gains 5 to 17%; we
-keep them: they are integrity the members can rely on whatever a bug does. What limits is
-the database's work per batch, one batch at a time per ledger (the ledger lock is held
-through each commit). A transfer is not one row: it checks the client key, locks the
-ledger, reads both balances, writes the transfer, two entries and a journal entry chained
-by SHA-256 to the one before, updates two balances under CHECK constraints and checks the
-foreign keys at commit. Called directly from one session, a batch of 8 payments takes 0.8
-to 1.4 ms on this machine (on a fresh ledger and on one grown by earlier runs; see
-migration `ledger/0004` for a table). With 16 clients each waiting for its answer before
-asking again, the batches alternate at about 8 or 9 (while one batch is written, the other
-clients' requests gather into the next), so even if the database never waited for Python
-one ledger would settle at most about 6,000 to 10,000 transfers a second. Tried and not
-kept: shards (batches of different ledgers at once: smaller batches, more calls, slower),
-two batches in flight on two sessions (+9%, within noise), more server processes (slower:
-smaller batches), waiting for fuller batches (no gain: the Python work of the callers then
-runs in series). Reaching half the raw rate would take a different data model (fewer rows
-and indexes per transfer: both sides of a transfer in its own row, as TigerBeetle stores
-them, and one journal entry per batch) or an in-memory sequencer per ledger; both change
-what the ledger is, and are for the members who own the design to decide. Correctness held
-in every run: zero errors, balances equal entries and sum to zero, and a test checks that
-the function's journal hashes are exactly those `dualpower journal verify` recomputes."""
+**Reading it.** The target (at least half the raw rate) is not met. The best row, 16
+clients on one ledger in one process, settles about a quarter as many transfers as
+pgbench's one-row inserts (a fifth before this round of changes, a seventh to a ninth
+before the round before). This round: an applied transfer stores its two sides itself and
+`ledger_entry` became a view of them (migrations `ledger/0006` and `ledger/0007`: one row
+per transfer instead of three, a fifth less database time per payment), and the group
+commit's relay thread writes batch after batch (before, the next batch waited for a
+caller to win CPython's interpreter lock from the other callers, and the database sat
+idle for a quarter of each cycle). The last column says why half is out of reach on this
+machine: compare it with the CPU budget under the table. At half the raw rate the two
+cores give each transfer that much CPU for everything; one ledger transfer uses more:
+PostgreSQL's part alone (the function's statements, the transfer and journal rows and
+their indexes, the foreign-key checks, the commit) takes most of it, and the Python
+service layer as much again. Most of PostgreSQL's part is the fixed cost of a call:
+pgbench's C clients calling the same SQL function with one transfer a transaction spend
+close to a millisecond of PostgreSQL's CPU on each, and 16 clients that each wait for
+their answer make batches of about 8 (half of them in the database, half preparing their
+next request), so the fixed cost is shared by 8 only. Two processes make batches of about
+4 and spend more CPU per transfer, hence their lower row. Tried and not kept this round:
+capping batches at 8 (the hand-over gap stayed), a leader that keeps leading while
+requests wait (fast, but its own caller could wait for ever: the relay does the same
+without that), yielding the interpreter before each batch so that it fills up (slower),
+partial indexes on a reversal's column and composite foreign keys (within noise), a
+faster model constructor (4% of the Python part). Tried before: shards, two batches in
+flight on two sessions, waiting for fuller batches. What could reach half: a cheaper call
+(fewer statements in the function, a prepared statement); taking the commit's flush out
+from under the ledger lock (commit asynchronously, answer the callers once a later
+synchronous commit has flushed the log: a transfer would then be readable by others a
+moment before it is durable, a trade the members should weigh); the service layer's work
+outside CPython's one interpreter lock; or more cores, which the raw rate's 16 clients
+use in parallel and one ledger's batches cannot. Correctness held in every run: zero
+errors, balances equal entries and sum to zero, and a test checks that the function's
+journal hashes are exactly those `dualpower journal verify` recomputes."""
 
 
 def _bench_url(url: str) -> tuple[str, str]:
@@ -173,39 +179,32 @@ def _drive(client: Callable[[int], None], count: int, seconds: float, stop: thre
 
 
 def _cpu() -> tuple[float, float]:
-    """CPU seconds used so far by PostgreSQL's processes and by the whole machine (Linux's
-    /proc; zeros elsewhere)."""
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    postgres = 0
-    for stat in glob.glob("/proc/[0-9]*/stat"):
-        try:
-            text = Path(stat).read_text()
-        except OSError:
-            continue  # a process that ended meanwhile
-        if text[text.index("(") + 1 : text.rindex(")")] in ("postgres", "postmaster"):
-            fields = text[text.rindex(")") + 2 :].split()
-            postgres += int(fields[11]) + int(fields[12])  # utime, stime
+    """CPU seconds used so far by the clients (this process and its ended children: the
+    client processes, pgbench) and by the whole machine (Linux's /proc/stat; 0 elsewhere)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    clients = own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
     try:
         cpu = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
     except OSError:
-        return 0.0, 0.0
-    return postgres / tick, (sum(cpu) - cpu[3] - cpu[4]) / tick  # all but idle and iowait
+        return clients, 0.0
+    return clients, (sum(cpu) - cpu[3] - cpu[4]) / os.sysconf("SC_CLK_TCK")  # not idle
 
 
 def _measured(run: Callable[[], Any]) -> tuple[Any, float, float]:
-    """``run()``'s result, and the CPU seconds it took in PostgreSQL's processes and in
-    the rest of the machine (the clients, Python, the kernel)."""
-    pg0, all0 = _cpu()
+    """``run()``'s result, and the CPU seconds it took: in the clients (Python, or
+    pgbench) and in the rest of the machine (PostgreSQL, and the kernel's work for it)."""
+    clients0, all0 = _cpu()
     result = run()
-    pg1, all1 = _cpu()
-    return result, pg1 - pg0, all1 - all0 - (pg1 - pg0)
+    clients1, all1 = _cpu()
+    return result, clients1 - clients0, max(0.0, all1 - all0 - (clients1 - clients0))
 
 
-def _per(count: float, pg: float, rest: float) -> str:
-    """CPU microseconds per transfer, PostgreSQL + the rest."""
-    if count <= 0 or pg + rest <= 0:
+def _per(count: float, clients: float, rest: float) -> str:
+    """CPU microseconds per transfer: the clients' + the rest's."""
+    if count <= 0 or rest <= 0:
         return ""
-    return f"{pg / count * 1e6:,.0f} + {rest / count * 1e6:,.0f}"
+    return f"{clients / count * 1e6:,.0f} + {rest / count * 1e6:,.0f}"
 
 
 def _run(ledgers: list[Any], clients: int, seconds: float, processes: int = 1
@@ -355,14 +354,14 @@ def _floor(url: str, ledgers: list[Any], clients: int, seconds: float) -> float:
 
 
 def _drop_foreign_keys(url: str) -> None:
-    """On this scratch database only: drop the foreign keys of ledger_transfer and
-    ledger_entry (except a reversal's), to measure what they cost."""
+    """On this scratch database only: drop the foreign keys of ledger_transfer (except a
+    reversal's; its entries are a view of it), to measure what they cost."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         rows = conn.execute(
             "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f'"
-            " AND conrelid::regclass::text IN ('ledger_transfer', 'ledger_entry')"
+            " AND conrelid::regclass::text = 'ledger_transfer'"
             " AND conname NOT LIKE '%%reverses%%'"
         ).fetchall()
         for table, name in rows:
@@ -397,24 +396,24 @@ def main() -> int:
         ("many", many, args.clients, 1),
         ("many, 2 processes", many, args.clients, 2),
     ):
-        (n, errors, elapsed), pg, rest = _measured(partial(run, ledgers, clients, processes))
-        runs[key] = (n / elapsed, errors, _per(n, pg, rest))
-    floor, pg, rest = _measured(lambda: _floor(bench_url, one, args.clients, args.seconds))
-    runs["floor"] = (floor, 0, _per(floor * args.seconds, pg, rest))
-    (raw1, _), pg, rest = _measured(lambda: _pgbench(bench_url, 1, args.seconds))
-    runs["raw, 1 client"] = (raw1, 0, _per(raw1 * args.seconds, pg, rest))
-    (raw, cmd), pg, rest = _measured(lambda: _pgbench(bench_url, args.clients, args.seconds))
-    runs["raw"] = (raw, 0, _per(raw * args.seconds, pg, rest))
-    function, pg, rest = _measured(
+        (n, errors, elapsed), client, rest = _measured(partial(run, ledgers, clients, processes))
+        runs[key] = (n / elapsed, errors, _per(n, client, rest))
+    floor, client, rest = _measured(lambda: _floor(bench_url, one, args.clients, args.seconds))
+    runs["floor"] = (floor, 0, _per(floor * args.seconds, client, rest))
+    (raw1, _), client, rest = _measured(lambda: _pgbench(bench_url, 1, args.seconds))
+    runs["raw, 1 client"] = (raw1, 0, _per(raw1 * args.seconds, client, rest))
+    (raw, cmd), client, rest = _measured(lambda: _pgbench(bench_url, args.clients, args.seconds))
+    runs["raw"] = (raw, 0, _per(raw * args.seconds, client, rest))
+    function, client, rest = _measured(
         lambda: _pgbench_ledger(bench_url, many, args.clients, args.seconds)
     )
-    runs["function"] = (function, 0, _per(function * args.seconds, pg, rest))
+    runs["function"] = (function, 0, _per(function * args.seconds, client, rest))
     from dualpower.ledger.services import ledger_verify
 
     held = all(ledger_verify(body=cur.body).ok for cur, _, _ in one + many)
     _drop_foreign_keys(bench_url)  # last: what the keys cost
-    (n, errors, elapsed), pg, rest = _measured(partial(run, one, args.clients))
-    runs["no keys"] = (n / elapsed, errors, _per(n, pg, rest))
+    (n, errors, elapsed), client, rest = _measured(partial(run, one, args.clients))
+    runs["no keys"] = (n / elapsed, errors, _per(n, client, rest))
     held = held and all(ledger_verify(body=cur.body).ok for cur, _, _ in one)
     c = args.clients
     rows = [
@@ -433,7 +432,7 @@ def main() -> int:
          "dropped (what they cost; dualpower keeps them)", "no keys"),
     ]  # fmt: skip
     table = [
-        "| what | per second | share of raw | errors | CPU µs per transfer: PostgreSQL + rest |",
+        "| what | per second | share of raw | errors | CPU µs per transfer: clients + PostgreSQL |",
         "|---|---:|---:|---:|---:|",
         *[
             f"| {what} | {rate:,.0f} | {rate / raw:.0%} | {errors} | {cpu} |"
@@ -453,8 +452,9 @@ def main() -> int:
             f"CPU budget: at half the raw rate ({raw / 2:,.0f} transfers a second) the "
             f"{os.cpu_count()} cores of this machine allow "
             f"{(os.cpu_count() or 1) / (raw / 2) * 1e6:,.0f} µs of CPU per transfer for "
-            "everything, PostgreSQL and Python together; the last column gives what one "
-            "transfer used.",
+            "everything, PostgreSQL and Python together. The last column gives what one "
+            "transfer used: in the clients (the Python processes, or pgbench) and in the "
+            "rest of the machine (PostgreSQL, and the kernel's work for it).",
         ]
     )
     print(report)
