@@ -40,37 +40,42 @@ HEADING = "## Ledger"
 ANALYSIS = """\
 **Reading it.** The target (at least half the raw rate) is not met. The best row, 16
 clients on one ledger in one process, settles about a quarter as many transfers as
-pgbench's one-row inserts (a fifth before this round of changes, a seventh to a ninth
-before the round before). This round: an applied transfer stores its two sides itself and
-`ledger_entry` became a view of them (migrations `ledger/0006` and `ledger/0007`: one row
-per transfer instead of three, a fifth less database time per payment), and the group
-commit's relay thread writes batch after batch (before, the next batch waited for a
-caller to win CPython's interpreter lock from the other callers, and the database sat
-idle for a quarter of each cycle). The last column says why half is out of reach on this
-machine: compare it with the CPU budget under the table. At half the raw rate the two
-cores give each transfer that much CPU for everything; one ledger transfer uses more:
-PostgreSQL's part alone (the function's statements, the transfer and journal rows and
-their indexes, the foreign-key checks, the commit) takes most of it, and the Python
-service layer as much again. Most of PostgreSQL's part is the fixed cost of a call:
-pgbench's C clients calling the same SQL function with one transfer a transaction spend
-close to a millisecond of PostgreSQL's CPU on each, and 16 clients that each wait for
-their answer make batches of about 8 (half of them in the database, half preparing their
-next request), so the fixed cost is shared by 8 only. Two processes make batches of about
-4 and spend more CPU per transfer, hence their lower row. Tried and not kept this round:
-capping batches at 8 (the hand-over gap stayed), a leader that keeps leading while
-requests wait (fast, but its own caller could wait for ever: the relay does the same
-without that), yielding the interpreter before each batch so that it fills up (slower),
-partial indexes on a reversal's column and composite foreign keys (within noise), a
-faster model constructor (4% of the Python part). Tried before: shards, two batches in
-flight on two sessions, waiting for fuller batches. What could reach half: a cheaper call
-(fewer statements in the function, a prepared statement); taking the commit's flush out
-from under the ledger lock (commit asynchronously, answer the callers once a later
-synchronous commit has flushed the log: a transfer would then be readable by others a
-moment before it is durable, a trade the members should weigh); the service layer's work
-outside CPython's one interpreter lock; or more cores, which the raw rate's 16 clients
-use in parallel and one ledger's batches cannot. Correctness held in every run: zero
-errors, balances equal entries and sum to zero, and a test checks that the function's
-journal hashes are exactly those `dualpower journal verify` recomputes."""
+pgbench's one-row inserts (a fifth in the last run of the round before, a seventh to a
+ninth before that; the machine's raw rate itself varies from day to day, so compare
+shares). This round: an applied transfer stores its two sides itself and `ledger_entry`
+became a view of them (migrations `ledger/0006` and `ledger/0007`: one row per transfer
+instead of three, a fifth less database time per payment), and the group commit's relay
+thread writes batch after batch (before, the next batch waited for a caller to win
+CPython's interpreter lock from the other callers, and the database sat idle for a
+quarter of each cycle; in runs of the one-ledger case in one sitting, about 3,000 a second
+before the relay and 4,000 after). Two processes lost by the relay (about 3,300 before,
+2,900 after, in one sitting): each has 8 clients, the relay's back-to-back batches hold
+about 4 payments, and at that size the fixed cost of a call weighs most. The last column
+says why half is out of reach on this machine; compare it with the CPU budget under the
+table. The rest of the machine is PostgreSQL above all (and whatever else runs there: see
+the load average). At half the raw rate the two cores give each transfer that much CPU
+for everything, and one ledger transfer uses more: the database's part (the function's
+statements, the transfer and journal rows and their indexes, the foreign-key checks, the
+commit) and the Python service layer's part are each close to the whole budget. Most of
+the database's part is the fixed cost of a call: pgbench's C clients calling the same SQL
+function with one transfer a transaction use close to a millisecond of CPU outside
+pgbench for each, and 16 clients that each wait for their answer make batches of about 8
+(half of them in the database, half preparing their next request), so 8 share that cost.
+Tried and not kept this round: capping batches at 8 (the hand-over gap stayed), a leader
+that keeps leading while requests wait (as fast, but its own caller could wait for ever:
+the relay does the same without that), yielding the interpreter before each batch so that
+it fills up (slower), a shorter interpreter switch interval (no change), partial indexes
+on a reversal's column and composite foreign keys (within noise), a faster model
+constructor (4% of the Python part). Tried before: shards, two batches in flight on two
+sessions, waiting for fuller batches. What could reach half: a cheaper call (fewer
+statements in the function, typed arrays instead of JSON, a prepared statement); taking
+the commit's flush out from under the ledger lock (commit asynchronously, answer the
+callers once a later synchronous commit has flushed the log: a transfer would then be
+readable by others a moment before it is durable, a trade the members should weigh); the
+service layer's work outside CPython's one interpreter lock; or more cores, which the raw
+rate's 16 clients use in parallel and one ledger's batches cannot. Correctness held in
+every run: zero errors, balances equal entries and sum to zero, and a test checks that
+the function's journal hashes are exactly those `dualpower journal verify` recomputes."""
 
 
 def _bench_url(url: str) -> tuple[str, str]:
@@ -272,7 +277,7 @@ def _pgbench_ledger(url: str, ledgers: list[Any], clients: int, seconds: float) 
     """The database's own ceiling for this transfer: pgbench's C clients call
     ``dualpower_ledger_pay`` with one payment per transaction, no Python involved;
     client i pays between two random members of ledger i % len(ledgers). (The journal
-    entries it writes carry a placeholder timestamp in their hashed text.)"""
+    entries it writes hash placeholder payloads.)"""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
@@ -295,8 +300,8 @@ SELECT dualpower_ledger_pay(jsonb_build_array(jsonb_build_object(
   'key', 'pgbench-' || :client_id || '-' || :k, 'digest', 'x', 'created_by', f.person,
   'decision', '', 'from_label', 'a', 'to_label', 'b',
   'payload', '{{"amount":' || :amt || ',"by":"person:' || f.person || '"',
-  'before', '{{"body":"' || f.slug || '","kind":"ledger.transfer_applied","payload":',
-  'after', '","recorded_at":"-","seq":')), now())
+  'before', '{{"body":"' || f.slug || '","kind":"ledger.transfer_applied","payload":'
+  )))
 FROM bench_member f JOIN bench_member t ON t.ledger = f.ledger
 WHERE f.ledger = :client_id % {len(ledgers)} AND f.slot = :a AND t.slot = (:a + :d) % {members};
 """
@@ -324,7 +329,7 @@ def _floor(url: str, ledgers: list[Any], clients: int, seconds: float) -> float:
     ]  # fmt: skip
 
     def run(batch: Any) -> list[Any]:
-        sql = "SELECT dualpower_ledger_pay(%s::jsonb, now())"
+        sql = "SELECT dualpower_ledger_pay(%s::jsonb)"
         answers = session.execute(sql, [json.dumps(batch)]).fetchone()
         return list(answers[0]) if answers else []
 
@@ -344,7 +349,6 @@ def _floor(url: str, ledgers: list[Any], clients: int, seconds: float) -> float:
                 "created_by": person, "decision": "", "from_label": "a", "to_label": "b",
                 "payload": f'{{"amount":{amount},"by":"person:{person}"',
                 "before": f'{{"body":"{slug}","kind":"ledger.transfer_applied","payload":',
-                "after": '","recorded_at":"-","seq":',
             })  # fmt: skip
             done[i] += 1
 
@@ -432,7 +436,7 @@ def main() -> int:
          "dropped (what they cost; dualpower keeps them)", "no keys"),
     ]  # fmt: skip
     table = [
-        "| what | per second | share of raw | errors | CPU µs per transfer: clients + PostgreSQL |",
+        "| what | per second | share of raw | errors | CPU µs per transfer: clients + rest |",
         "|---|---:|---:|---:|---:|",
         *[
             f"| {what} | {rate:,.0f} | {rate / raw:.0%} | {errors} | {cpu} |"

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -148,6 +149,43 @@ def test_a_caller_whose_batch_is_done_does_not_wait_for_the_next() -> None:
     gates[3].set()
     other.join(timeout=30)
     assert second == [6]
+
+
+def test_if_no_relay_can_start_the_caller_writes_what_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gate = threading.Event()
+    threads: list[str] = []
+
+    def run(requests: Sequence[int]) -> list[int | BaseException]:
+        gate.wait(timeout=10)
+        threads.append(threading.current_thread().name)
+        return [2 * r for r in requests]
+
+    start = threading.Thread.start
+
+    def no_relay(thread: threading.Thread) -> None:
+        if thread.name == "groupcommit-relay":
+            raise RuntimeError("can't start new thread")
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", no_relay)
+    group = GroupCommit(run)
+    first: list[int] = []
+    caller = threading.Thread(target=lambda: first.append(group.submit(1)), name="first")
+    caller.start()
+    _wait_until(lambda: group._busy, "the first caller writes its batch")
+    second: list[int] = []
+    other = threading.Thread(target=lambda: second.append(group.submit(3)), name="second")
+    other.start()
+    _wait_until(lambda: len(group._queue) == 1, "another caller waits")
+    gate.set()
+    caller.join(timeout=30)
+    other.join(timeout=30)
+    assert first == [2] and second == [6]
+    assert threads == ["first", "first"]  # its own batch, then the one that waited
+    assert group._relay is None and not group._busy and not group._queue
+    assert group.submit(4) == 8  # and the group goes on
 
 
 def test_a_refusal_reaches_only_its_own_caller() -> None:

@@ -73,6 +73,29 @@ def test_a_batch_that_fails_is_retried_one_by_one_and_the_good_payments_apply(
     assert services.ledger_verify(body=currency.body).ok
 
 
+def test_a_payment_applied_in_a_failed_batch_but_refused_alone_is_stored_without_sides(
+    alice: Person, bob: Person
+) -> None:
+    """In the failed batch the bad payment came first and left room under the limit; alone,
+    the second is refused: it must not keep the balances it had in the failed attempt
+    (its entries would show a refused transfer)."""
+    currency, accounts = _ledger("Retry Bank", alice, bob)
+    back = list(reversed(accounts))
+    bad = _pay(currency, accounts, alice, "bad", amount=50_00)  # alice -> bob
+    bad.transfer.created_by_id = 10**9  # made by nobody: the whole batch fails
+    over = _pay(currency, back, bob, "over", amount=125_00)  # bob -> alice: 150 - 125 ok
+    over.payer, over.payee = back[0], back[1]
+    outcomes = GroupCommit(services._pay_many)._outcomes([bad, over])
+    assert isinstance(outcomes[0], (DatabaseError, ObjectDoesNotExist))
+    refused = outcomes[1]
+    assert isinstance(refused, Transfer) and refused.status == Transfer.Status.REFUSED
+    assert (refused.from_balance_after, refused.to_balance_after) == (None, None)
+    stored = Transfer.objects.get(pk=refused.pk)
+    assert (stored.from_balance_after, stored.to_balance_after) == (None, None)
+    assert not stored.entries.exists()
+    assert services.ledger_verify(body=currency.body).ok
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are PostgreSQL's")
 def test_a_batch_settles_a_free_ledger_at_once_and_a_busy_one_when_it_is_free(
     alice: Person, bob: Person

@@ -9,15 +9,15 @@ timer: a request that arrives while a batch is being written simply joins the ne
 This is the same trade PostgreSQL's own group commit and TigerBeetle's batching make; a
 caller still returns only after its write is durably committed.
 
-Who writes the batches. A caller that finds no batch being written writes its own (with
-whatever else is waiting), so a lone request costs no thread switch. If requests are
-waiting when it is done, it hands the next batches to the group's relay, a thread of its
-own that writes batch after batch for as long as requests keep coming, then sleeps. The
-relay starts its next batch the moment one is answered, while the answered callers go on
-with their own work (in CPython one at a time): a caller handed the lead instead would
-first have to win the interpreter's lock from them, and the database would wait. On the
-ledger's benchmark (16 threads, one ledger) that gap was a quarter of each cycle. No
-caller serves others for longer than its own batch.
+Who writes the batches. A caller that finds no batch being written writes its own, so a
+lone request costs no thread switch. If requests are waiting when it is done, it hands
+them to the group's relay, a thread of its own that writes batch after batch for as long
+as requests keep coming, then sleeps (if no thread can be started, the caller writes them
+itself). The relay starts its next batch the moment one is answered, while the answered
+callers go on with their own work (in CPython one at a time): a caller handed the lead
+instead would first have to win the interpreter's lock from them, and the database would
+wait. On the ledger's benchmark (16 threads, one ledger) that gap was a quarter of each
+cycle. No caller serves others for longer than its own batch, unless no relay can start.
 
 Each request's outcome is a value or a ``DomainError`` raised in its own caller. If the
 batch as a whole fails (a database error), every request of it is tried again alone, so
@@ -80,44 +80,55 @@ class GroupCommit(Generic[Req, Res]):
         me: _Waiter[Req, Res] = _Waiter(request)
         with self._lock:
             lead, self._busy = not self._busy, True
-            if lead:
-                batch = [me, *self._queue[: self._max - 1]]
-                del self._queue[: self._max - 1]
-            else:
+            if not lead:  # (when nothing is being written, nothing waits either)
                 self._queue.append(me)
         if lead:
-            self._settle(batch)
-            with self._lock:
-                if self._queue:
-                    self._hand_to_relay()
-                else:
-                    self._busy = False
+            try:
+                self._settle([me])
+            finally:
+                self._pass_on()
         else:
             me.wake.acquire()  # until its batch is answered
         if me.error is not None:
             raise me.error
         return me.result  # type: ignore[return-value]
 
-    def _hand_to_relay(self) -> None:
-        """(Under the lock.) The relay writes the waiting requests' batches."""
-        if self._relay is None:
-            self._relay = threading.Thread(
-                target=self._relay_loop, name="groupcommit-relay", daemon=True
-            )
-            self._relay.start()
-        self._relay_wake.release()
+    def _pass_on(self) -> None:
+        """After a caller's own batch: the relay writes what waits meanwhile, or, if no
+        relay thread can be started, this caller does."""
+        with self._lock:
+            if not self._queue:
+                self._busy = False
+                return
+            if self._relay is None or not self._relay.is_alive():
+                relay = threading.Thread(
+                    target=self._relay_loop, name="groupcommit-relay", daemon=True
+                )
+                try:
+                    relay.start()
+                    self._relay = relay
+                except RuntimeError:  # no thread to be had: write them here
+                    self._relay = None
+            if self._relay is not None:
+                self._relay_wake.release()
+                return
+        self._drain()
 
     def _relay_loop(self) -> None:
         while True:
             self._relay_wake.acquire()  # until handed the waiting requests
-            while True:
-                with self._lock:
-                    batch = self._queue[: self._max]
-                    del self._queue[: self._max]
-                    if not batch:
-                        self._busy = False
-                        break
-                self._settle(batch)
+            self._drain()
+
+    def _drain(self) -> None:
+        """Write the waiting requests, batch after batch, until none waits."""
+        while True:
+            with self._lock:
+                batch = self._queue[: self._max]
+                del self._queue[: self._max]
+                if not batch:
+                    self._busy = False
+                    return
+            self._settle(batch)
 
     def _settle(self, batch: list[_Waiter[Req, Res]]) -> None:
         """Run the batch and answer its callers."""

@@ -1,10 +1,10 @@
 """A database connection of one writer's own, kept apart from the threads' connections.
 
-Django gives every thread its own connection. A group commit (``core.groupcommit``) is led
-by whichever caller comes first, so with sixteen threads sixteen database sessions take
-turns settling batches, each one cold when its turn comes: measured on the ledger's
-benchmark, settling every batch on one warm session of its own was about a fifth faster
-(docs/performance.md). ``OwnConnection.use()`` makes that session the current thread's
+Django gives every thread its own connection. A group commit's batches
+(``core.groupcommit``) are written by a caller or by the group's relay thread, so with
+sixteen threads sixteen database sessions would take turns settling batches, each one cold
+when its turn comes: measured on the ledger's benchmark, settling every batch on one warm
+session of its own was about a fifth faster (docs/performance.md). ``OwnConnection.use()`` makes that session the current thread's
 connection for the length of a block, for one thread at a time.
 
 It is opened on first use, reopened after a failure like any Django connection (the
@@ -44,7 +44,7 @@ class OwnConnection:
         with self._lock:
             if self._wrapper is None:
                 self._wrapper = connections.create_connection(self._alias)
-                self._wrapper.inc_thread_sharing()  # used by whichever thread leads
+                self._wrapper.inc_thread_sharing()  # used by whichever thread writes
             previous = connections[self._alias]
             connections[self._alias] = self._wrapper
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -200,13 +201,19 @@ def monthly_totals(*, currency: Currency) -> list[Month]:
         .annotate(v=Sum("amount"))
         .values_list("m", "v")
     )
-    active = dict(
-        Entry.objects.filter(account__currency=currency, account__kind=Account.Kind.MEMBER)
-        .annotate(m=TruncMonth("created_at"))
-        .values_list("m")
-        .annotate(n=Count("account", distinct=True))
-        .values_list("m", "n")
+    # The members with an entry, from the two sides stored on this currency's transfers
+    # (its (currency, status, settled_at) index; a transfer's accounts are of its
+    # currency), one branch per side, the UNION keeping one row per member and month. Not
+    # through the view ledger_entry: PostgreSQL cannot push the join to the accounts into
+    # its branches and reads every transfer of the instance.
+    sides = Transfer.objects.filter(currency=currency, from_balance_after__isnull=False)
+    payers = sides.filter(from_account__kind=Account.Kind.MEMBER).values_list(
+        TruncMonth("settled_at"), "from_account"
     )
+    payees = sides.filter(to_account__kind=Account.Kind.MEMBER).values_list(
+        TruncMonth("settled_at"), "to_account"
+    )
+    active = Counter(m for m, _ in payers.order_by().union(payees.order_by()))
 
     def day(m: date | datetime) -> date:
         return m.date() if isinstance(m, datetime) else m

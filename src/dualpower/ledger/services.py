@@ -33,7 +33,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
@@ -218,6 +218,18 @@ _TRANSFER_COLUMNS = (
 )  # fmt: skip
 
 
+def _clock() -> datetime:
+    """Now, under the ledger lock. On PostgreSQL the database's clock, as the payment
+    function's: one ledger's transfers are settled in the order of their times (a
+    statement lists them so) whichever path settled them and whichever server ran it."""
+    if connection.vendor != "postgresql":
+        return timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        now: datetime = cursor.fetchone()[0]
+    return now
+
+
 def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Currency]) -> None:
     """Apply each transfer in order, or refuse it over a limit, under the ledger locks of
     their bodies: each sees the balances the ones before it left. Stores the transfers
@@ -226,7 +238,7 @@ def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Curre
     of the applied ones: a handful of statements for the whole batch, written with
     ``core.sql`` rather than the ORM (see there why)."""
     sides = _sides({t.from_account_id for t in transfers} | {t.to_account_id for t in transfers})
-    now = timezone.now()
+    now = _clock()
     applied: list[tuple[Transfer, _Side, _Side]] = []
     for transfer in transfers:
         payer, payee = sides[transfer.from_account_id], sides[transfer.to_account_id]
@@ -234,6 +246,7 @@ def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Curre
         transfer.status = Transfer.Status.REFUSED if reason else Transfer.Status.APPLIED
         transfer.reason = reason
         transfer.settled_at = now
+        transfer.from_balance_after = transfer.to_balance_after = None
         if reason:
             continue
         payer.balance -= transfer.amount
@@ -475,7 +488,7 @@ def transfer_create(
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome
-    return _PAYMENTS.submit(payment.prepare())
+    return _PAYMENTS.submit(payment.prepare() if connection.vendor == "postgresql" else payment)
 
 
 @dataclass
@@ -485,9 +498,7 @@ class _Payment:
     transfer: Transfer
     payer: Account
     payee: Account
-    # The payment as dualpower_ledger_pay reads it, but for its batch's "after": made by
-    # ``prepare`` in the caller's thread (while an earlier batch is being written), so
-    # that the batch's leader only joins them. Made at the batch if not prepared.
+    # The payment as dualpower_ledger_pay reads it (JSON), made by ``prepare``.
     text: str = ""
 
     def label(self, account: Account) -> str:
@@ -500,6 +511,9 @@ class _Payment:
         return account.label
 
     def prepare(self) -> _Payment:
+        """Make ``text`` (on PostgreSQL, in the caller's thread while an earlier batch is
+        being written, so that the batch's writer only joins the texts; at the batch if
+        not made before)."""
         t, currency = self.transfer, self.transfer.currency
         payload = {
             "kind": t.kind,
@@ -535,7 +549,7 @@ class _Payment:
                 "before": '{"body":' + canonical_json(t.body.slug)
                 + ',"kind":"ledger.transfer_applied","payload":',
             }
-        )[:-1]  # fmt: skip
+        )  # fmt: skip
         return self
 
 
@@ -573,6 +587,7 @@ def _pay_many_python(payments: Sequence[_Payment]) -> list[Transfer | BaseExcept
     except BaseException:
         for transfer in transfers:  # rolled back: new again, for the retry one by one
             transfer.pk, transfer._state.adding = None, True
+            transfer.from_balance_after = transfer.to_balance_after = None
         raise
 
 
@@ -619,16 +634,9 @@ def _known(wanted: set[tuple[int, str, str]]) -> dict[tuple[int, str, str], Tran
 def _pay_many_sql(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
     """The same as ``_pay_many_python``, in one call of ``dualpower_ledger_pay``: one
     round trip, and outside a transaction its own (so one commit for the batch)."""
-    at = timezone.now()
-    # Each payment's "after": the journal entry's text after its previous hash.
-    after = (
-        ',"after":'
-        + json.dumps('","recorded_at":' + canonical_json(at.isoformat()) + ',"seq":')
-        + "}"
-    )
-    batch = "[" + ",".join((p.text or p.prepare().text) + after for p in payments) + "]"
+    batch = "[" + ",".join(p.text or p.prepare().text for p in payments) + "]"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT dualpower_ledger_pay(%s::jsonb, %s)", [batch, at])
+        cursor.execute("SELECT dualpower_ledger_pay(%s::jsonb)", [batch])
         answers = cursor.fetchone()[0]
     if isinstance(answers, str):
         answers = json.loads(answers)
@@ -649,7 +657,7 @@ def _pay_many_sql(payments: Sequence[_Payment]) -> list[Transfer | BaseException
         t.pk, t.reason = answer["id"], answer["reason"]
         t.status = Transfer.Status.APPLIED if answer["applied"] else Transfer.Status.REFUSED
         t.from_balance_after, t.to_balance_after = answer["from_after"], answer["to_after"]
-        t.created_at = t.settled_at = at
+        t.created_at = t.settled_at = datetime.fromisoformat(answer["at"])
         t._state.adding = False
         outcomes.append(t)
     return outcomes
@@ -657,7 +665,7 @@ def _pay_many_sql(payments: Sequence[_Payment]) -> list[Transfer | BaseException
 
 def _pay_batch(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
     """A group commit's batch, on the payments' own database session (one warm session
-    settles every batch of this process, whichever thread leads it)."""
+    settles every batch of this process, whichever thread writes it)."""
     with _SESSION.use() as session:
         try:
             return _pay_many(payments)
@@ -1102,13 +1110,23 @@ def ledger_verify(*, body: Body) -> LedgerReport:
     applied transfer has both sides stored and no other transfer has either."""
     checks = []
     for currency in Currency.objects.filter(body=body).order_by("code"):
-        accounts = Account.objects.filter(currency=currency).annotate(
-            entries_sum=Sum("entries__amount")
-        )
+        accounts = list(Account.objects.filter(currency=currency))
+        # Each account's entries summed from this currency's transfers, a side at a time
+        # (the (currency, status, settled_at) index), not through the view ledger_entry:
+        # PostgreSQL cannot push the join to the accounts into the view's two branches
+        # and reads every transfer of the instance. A transfer's accounts are of its
+        # currency (one that were not would show as balances unequal to their entries).
+        # As in the view, a transfer has its two entries when its payer's side is stored.
+        sides = Transfer.objects.filter(currency=currency, from_balance_after__isnull=False)
+        entries_sum: dict[int, int] = {}
+        for side, sign in (("from_account", -1), ("to_account", 1)):
+            for pk, amount in sides.order_by().values_list(side).annotate(Sum("amount")):
+                entries_sum[pk] = entries_sum.get(pk, 0) + sign * amount
         problems = [
-            f"account {a.pk} has balance {a.balance} but its entries sum to {a.entries_sum or 0}"
+            f"account {a.pk} has balance {a.balance} but its entries sum to"
+            f" {entries_sum.get(a.pk, 0)}"
             for a in accounts
-            if a.balance != (a.entries_sum or 0)
+            if a.balance != entries_sum.get(a.pk, 0)
         ]
         applied = Transfer.objects.filter(currency=currency, status=Transfer.Status.APPLIED)
         unbalanced = applied.filter(

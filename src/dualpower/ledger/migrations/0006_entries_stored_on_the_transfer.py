@@ -23,7 +23,8 @@ order, from both branches of the view, as the entry index (account_id, created_a
 
 Steps: add the two columns and swap the indexes; copy each entry's balance onto its
 transfer, then check that the view would show exactly the entries there are (same body,
-transfer, account, amount and balance; else the migration stops and drops nothing); drop
+transfer, account and amount: each transfer's two entries, no more and no fewer; the
+balances are the entries' own, copied), else the migration stops and drops nothing; drop
 the table and create the view. Reversible: the table is created again as 0005 left it
 and filled from the transfers (new ids, ``created_at`` = ``settled_at``).
 
@@ -100,8 +101,8 @@ def sides_from_entries(apps, schema_editor):  # type: ignore[no-untyped-def]
     if stored_only or shown_only:
         raise RuntimeError(
             f"ledger_entry does not match its transfers ({stored_only} entries are not one"
-            f" side of theirs, {shown_only} sides have no entry): the table is kept; see"
-            " `dualpower ledger verify`"
+            f" side of theirs, {shown_only} sides have no entry): the table is kept; run"
+            " `dualpower ledger verify` of the release before this one"
         )
 
 

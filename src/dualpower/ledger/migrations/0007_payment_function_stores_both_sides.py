@@ -2,13 +2,24 @@
 transfer row (``from_balance_after``, ``to_balance_after``) instead of writing two
 ``ledger_entry`` rows, which 0006 made a view of those columns.
 
-The contract is 0004's: the same batch in, the same locks, the same refusals word for
-word, the same journal hashes, and the same entries as read through the view. What
-changed is in the one statement that writes: no ``entries`` CTE, and the transfers'
-INSERT also writes the balances after the payment that the loop already computed
-(``o_from_after``, ``o_to_after``; NULL for a refusal). A settled payment's answer
-carries them too (``from_after``, ``to_after``), so that the transfer Python returns is
-the stored one. The reverse migration restores 0004's function (which writes
+The contract is 0004's but for the time: the same batch in, the same locks, the same
+refusals word for word, the same journal hashes, and the same entries as read through the
+view. What changed:
+
+- The one statement that writes has no ``entries`` CTE, and the transfers' INSERT also
+  writes the balances after the payment that the loop already computed (``o_from_after``,
+  ``o_to_after``; NULL for a refusal). A settled payment's answer carries them too
+  (``from_after``, ``to_after``), so that the transfer Python returns is the stored one.
+- The batch's time is the database's clock once the ledgers are locked, not a parameter
+  that Python read before the call (``dualpower_ledger_pay(batch)``; the batch has no
+  "after" any more). A statement lists an account's entries by time now that an entry's
+  id follows its transfer's (0006): a batch that had waited for the lock must not carry
+  a time earlier than what was settled while it waited. The journal's ``recorded_at``
+  text is made in SQL by ``dualpower_isoformat``, exactly as Python's ``isoformat()``
+  writes the stored value (``journal verify`` recomputes the same hashes; a test compares
+  the two for random instants), and the answer carries the time (``at``).
+
+The reverse migration drops both functions and restores 0004's (which writes
 ``ledger_entry`` rows: reverse 0006 too).
 """
 
@@ -17,7 +28,20 @@ import importlib
 from django.db import migrations
 
 FORWARD = r"""
-CREATE OR REPLACE FUNCTION dualpower_ledger_pay(batch jsonb, at timestamptz) RETURNS jsonb
+-- Python's datetime.isoformat() of the same instant in UTC (as Django reads it back):
+-- the microseconds only if there are any.
+CREATE OR REPLACE FUNCTION dualpower_isoformat(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+    SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+        || CASE WHEN mod(date_part('microseconds', t AT TIME ZONE 'UTC')::bigint, 1000000) = 0
+                THEN '' ELSE to_char(t AT TIME ZONE 'UTC', '.US') END
+        || '+00:00'
+$$;
+
+DROP FUNCTION IF EXISTS dualpower_ledger_pay(jsonb, timestamptz);
+
+CREATE OR REPLACE FUNCTION dualpower_ledger_pay(batch jsonb) RETURNS jsonb
 LANGUAGE plpgsql
 SET plan_cache_mode = force_generic_plan
 AS $$
@@ -28,7 +52,9 @@ DECLARE
     p_kind text[]; p_from bigint[]; p_to bigint[]; p_amount bigint[]; p_memo text[];
     p_owner text[]; p_key text[]; p_digest text[]; p_by bigint[]; p_decision text[];
     p_from_label text[]; p_to_label text[]; p_payload text[]; p_before text[];
-    p_after text[];
+    -- the batch's time, read once its ledgers are locked (so that a ledger's transfers
+    -- are settled in the order of their times), and the journal text after each hash
+    v_at timestamptz; v_after text;
     v_first bigint;
     v_more boolean;
     v_locked bigint[];
@@ -55,7 +81,7 @@ BEGIN
            array_agg(x.kind), array_agg(x."from"), array_agg(x."to"), array_agg(x.amount),
            array_agg(x.memo), array_agg(x.owner), array_agg(x.key), array_agg(x.digest),
            array_agg(x.created_by), array_agg(x.decision), array_agg(x.from_label),
-           array_agg(x.to_label), array_agg(x.payload), array_agg(x.before), array_agg(x.after),
+           array_agg(x.to_label), array_agg(x.payload), array_agg(x.before),
            -- the outcomes: one place per payment, NULL until it is settled (so that
            -- unnest lines them up with the batch)
            array_fill(NULL::bigint, ARRAY[count(*)::integer]),
@@ -68,12 +94,12 @@ BEGIN
         INTO n, v_first, v_more,
              p_body, p_currency, p_code, p_decimals, p_kind, p_from, p_to, p_amount, p_memo,
              p_owner, p_key, p_digest, p_by, p_decision, p_from_label, p_to_label, p_payload,
-             p_before, p_after, o_id, o_reason, o_from_after, o_to_after, o_seq, o_prev, o_hash
+             p_before, o_id, o_reason, o_from_after, o_to_after, o_seq, o_prev, o_hash
         FROM jsonb_to_recordset(batch) AS x(
             body bigint, currency bigint, code text, decimals integer, kind text,
             "from" bigint, "to" bigint, amount bigint, memo text, owner text, key text,
             digest text, created_by bigint, decision text, from_label text, to_label text,
-            payload text, before text, after text);
+            payload text, before text);
     -- The ledger locks first; every statement after them sees what committed before. The
     -- batch waits for one lock only (the lowest id), holding none, and takes the others
     -- only if they are free: so it never closes a cycle of waits with a change that locks
@@ -87,6 +113,8 @@ BEGIN
                   WHERE id = ANY(p_body) AND id <> v_first ORDER BY id
                   FOR UPDATE SKIP LOCKED) s;
     END IF;
+    v_at := clock_timestamp();
+    v_after := '","recorded_at":' || to_json(dualpower_isoformat(v_at))::text || ',"seq":';
     -- What the loop needs from the tables, in one statement: per payment, the transfer
     -- stored under its key, its accounts, and whether all it names exists and belongs
     -- together (what the foreign keys would check, for the whole batch at once).
@@ -186,7 +214,7 @@ BEGIN
             h_seq[v_head] := h_seq[v_head] + 1;
             o_seq[i] := h_seq[v_head];
             h_hash[v_head] := encode(sha256(convert_to(p_before[i] || p_payload[i] || ',"transfer":'
-                || o_id[i] || '},"prev_hash":"' || o_prev[i] || p_after[i] || o_seq[i] || '}',
+                || o_id[i] || '},"prev_hash":"' || o_prev[i] || v_after || o_seq[i] || '}',
                 'UTF8')), 'hex');
             o_hash[i] := h_hash[v_head];
         END IF;
@@ -202,7 +230,7 @@ BEGIN
             from_balance_after, to_balance_after)
         SELECT u.id, u.body, u.currency, u.kind, u.source, u.target, u.amount, u.memo, NULL,
                CASE WHEN u.reason IS NULL THEN 'applied' ELSE 'refused' END,
-               coalesce(u.reason, ''), u.owner, u.key, u.digest, u.by, u.decision, NULL, at, at,
+               coalesce(u.reason, ''), u.owner, u.key, u.digest, u.by, u.decision, NULL, v_at, v_at,
                u.source_after, u.target_after
         FROM unnest(o_id, p_body, p_currency, p_kind, p_from, p_to, p_amount, p_memo,
                     o_reason, p_owner, p_key, p_digest, p_by, p_decision, o_from_after,
@@ -214,7 +242,7 @@ BEGIN
         INSERT INTO bodies_journalentry (body_id, seq, kind, payload, recorded_at, prev_hash,
                                          hash)
         SELECT u.body, u.seq, 'ledger.transfer_applied',
-               (u.payload || ',"transfer":' || u.id || '}')::jsonb, at, u.prev, u.hash
+               (u.payload || ',"transfer":' || u.id || '}')::jsonb, v_at, u.prev, u.hash
         FROM unnest(o_id, p_body, o_seq, p_payload, o_prev, o_hash)
             AS u(id, body, seq, payload, prev, hash)
         WHERE u.seq IS NOT NULL
@@ -232,7 +260,8 @@ BEGIN
             ELSE jsonb_build_object('id', o_id[g.k], 'applied', o_reason[g.k] IS NULL,
                                     'reason', coalesce(o_reason[g.k], ''),
                                     'from_after', o_from_after[g.k],
-                                    'to_after', o_to_after[g.k])
+                                    'to_after', o_to_after[g.k],
+                                    'at', dualpower_isoformat(v_at))
         END ORDER BY g.k)
         INTO answers
         FROM generate_series(1, n) AS g(k);
@@ -256,6 +285,8 @@ def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 def backward(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION dualpower_ledger_pay(jsonb)")
+        schema_editor.execute("DROP FUNCTION dualpower_isoformat(timestamptz)")
         schema_editor.execute(backward_text())
 
 

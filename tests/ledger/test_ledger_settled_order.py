@@ -1,0 +1,113 @@
+"""One ledger's transfers are settled in the order of their times, whichever path settled
+them: a statement lists an account's entries by time, and its running balance must follow
+the order in which they were applied (PostgreSQL: payments take the time under the ledger
+lock, in the database, and the journal's text of that time is made there too)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection, connections, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ledger_helpers import account
+
+from dualpower.accounts.models import Person
+from dualpower.ledger import selectors, services
+from dualpower.ledger.models import Currency, Transfer
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the payment function runs on PostgreSQL"
+)
+
+
+def _waiting_for_a_lock() -> bool:
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND query LIKE '%%dualpower_ledger_pay%%'"
+        )
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_that_waited_for_the_lock_is_settled_after_what_came_in_meanwhile(
+    acorns: Currency, alice: Person, bob: Person
+) -> None:
+    payer, payee = account(acorns, alice), account(acorns, bob)
+    locked, go = threading.Event(), threading.Event()
+    inside: list[Transfer] = []
+    failures: list[BaseException] = []
+
+    def holder() -> None:
+        """Holds the ledger lock until the payment below waits for it, then pays within."""
+        try:
+            with transaction.atomic():
+                services._lock_ledger(acorns)
+                locked.set()
+                go.wait(timeout=30)
+                inside.append(services.transfer_create(
+                    body=acorns.body, by=alice, from_account=payer, to_account=payee,
+                    amount=1_00, client_key="inside",
+                ))  # fmt: skip
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    def waiter() -> None:
+        try:
+            waited.append(services.transfer_create(
+                body=acorns.body, by=alice, from_account=payer, to_account=payee, amount=7,
+                client_key="waited",
+            ))  # fmt: skip
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    waited: list[Transfer] = []
+    first = threading.Thread(target=holder)
+    first.start()
+    assert locked.wait(timeout=30)
+    second = threading.Thread(target=waiter)
+    second.start()
+    deadline = time.monotonic() + 30
+    while not _waiting_for_a_lock():  # the payment has been sent and waits for the lock
+        assert time.monotonic() < deadline, "the payment never waited for the ledger lock"
+        time.sleep(0.001)
+    go.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert not failures
+    (inner,), (late,) = inside, waited
+    assert inner.status == late.status == Transfer.Status.APPLIED
+    assert late.settled_at > inner.settled_at
+    assert Transfer.objects.get(pk=late.pk).settled_at == late.settled_at
+    lines = list(selectors.statement(account=payer))
+    assert [line.entry.transfer_id for line in lines] == [inner.pk, late.pk]
+    assert [line.balance for line in lines] == ["-1.00", "-1.07"]  # in the order applied
+
+
+@pytest.mark.django_db
+@settings(max_examples=200, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1970, 1, 1), max_value=datetime(2999, 12, 31), timezones=st.just(UTC)
+    ),
+    whole=st.booleans(),
+)
+def test_the_database_writes_a_time_as_python_does(moment: datetime, whole: bool) -> None:
+    """``dualpower_isoformat`` is the text the journal hashes: it must be Python's
+    ``isoformat()`` of the stored value, with or without microseconds."""
+    if whole:
+        moment = moment.replace(microsecond=0)
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT dualpower_isoformat(%s), %s::timestamptz", [moment, moment])
+        text, stored = cursor.fetchone()
+    assert text == stored.isoformat() == moment.isoformat()
+    assert datetime.fromisoformat(text) == moment
+    assert stored - moment == timedelta(0)
