@@ -56,7 +56,8 @@ table. The rest of the machine is PostgreSQL above all (and whatever else runs t
 the load average). At half the raw rate the two cores give each transfer that much CPU
 for everything, and one ledger transfer uses more: the database's part (the function's
 statements, the transfer and journal rows and their indexes, the foreign-key checks, the
-commit) and the Python service layer's part are each close to the whole budget. Most of
+commit) is most of the budget by itself, and the Python service layer's part more than
+half of it. Most of
 the database's part is the fixed cost of a call: pgbench's C clients calling the same SQL
 function with one transfer a transaction use close to a millisecond of CPU outside
 pgbench for each, and 16 clients that each wait for their answer make batches of about 8
@@ -311,7 +312,7 @@ WHERE f.ledger = :client_id % {len(ledgers)} AND f.slot = :a AND t.slot = (:a + 
 
 def _floor(url: str, ledgers: list[Any], clients: int, seconds: float) -> float:
     """What the design allows without the service layer: ``clients`` threads hand payments
-    to the same group commit, whose leader calls ``dualpower_ledger_pay`` on one psycopg
+    to the same group commit, whose batches call ``dualpower_ledger_pay`` on one psycopg
     session of its own, with no Django, no checks, no model objects (payments between
     random members of ledger i % len(ledgers); placeholder labels and journal text, as in
     the pgbench row)."""

@@ -1,4 +1,4 @@
-"""The ``dualpower_ledger_pay`` function (migration 0004) checks the references of a whole
+"""The ``dualpower_ledger_pay`` function (migrations 0004, 0007) checks the references of a whole
 batch itself, once, before it writes anything: each account of a payment exists and is of
 the payment's currency and body, the two differ, the currency is the body's, and the
 person who recorded it exists. A bad one aborts the batch with an IntegrityError (what a

@@ -93,21 +93,49 @@ def test_a_payment_that_waited_for_the_lock_is_settled_after_what_came_in_meanwh
 
 
 @pytest.mark.django_db
+def test_a_reversal_is_timed_by_the_databases_clock_as_the_payment_it_undoes(
+    acorns: Currency, alice: Person, bob: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The payment function reads the database's clock; a reversal (written in Python) must
+    too, or a server whose clock runs behind would list it before what it reverses."""
+    payer, payee = account(acorns, alice), account(acorns, bob)
+    paid = services.transfer_create(
+        body=acorns.body, by=alice, from_account=payer, to_account=payee, amount=3_00,
+        client_key="paid",
+    )  # fmt: skip
+    behind = services.timezone.now() - timedelta(hours=1)
+    monkeypatch.setattr(services.timezone, "now", lambda: behind)  # this server's clock
+    back = services.transfer_reverse(body=acorns.body, transfer=paid, by=bob, client_key="back")
+    assert back.status == Transfer.Status.APPLIED
+    assert Transfer.objects.get(pk=back.pk).settled_at > paid.settled_at
+    lines = list(selectors.statement(account=payer))
+    assert [line.entry.transfer_id for line in lines] == [paid.pk, back.pk]
+    assert [line.balance for line in lines] == ["-3.00", "0.00"]
+
+
+@pytest.mark.django_db
 @settings(max_examples=200, deadline=None)
 @given(
     moment=st.datetimes(
         min_value=datetime(1970, 1, 1), max_value=datetime(2999, 12, 31), timezones=st.just(UTC)
     ),
     whole=st.booleans(),
+    zone=st.sampled_from(["UTC", "Asia/Kathmandu", "America/St_Johns", "Etc/GMT-14"]),
 )
-def test_the_database_writes_a_time_as_python_does(moment: datetime, whole: bool) -> None:
+def test_the_database_writes_a_time_as_python_does(
+    moment: datetime, whole: bool, zone: str
+) -> None:
     """``dualpower_isoformat`` is the text the journal hashes: it must be Python's
     ``isoformat()`` of the stored value, with or without microseconds."""
     if whole:
         moment = moment.replace(microsecond=0)
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT dualpower_isoformat(%s), %s::timestamptz", [moment, moment])
-        text, stored = cursor.fetchone()
+        cursor.execute("SELECT %s::timestamptz", [moment])  # as Django reads it back
+        (stored,) = cursor.fetchone()
+        cursor.execute("SET LOCAL TimeZone = %s", [zone])  # whatever the session's zone
+        cursor.execute("SELECT dualpower_isoformat(%s)", [moment])
+        (text,) = cursor.fetchone()
+        cursor.execute("SET LOCAL TimeZone = 'UTC'")
     assert text == stored.isoformat() == moment.isoformat()
     assert datetime.fromisoformat(text) == moment
     assert stored - moment == timedelta(0)

@@ -4,6 +4,8 @@ currency where it is."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Sum
 from ledger_helpers import account, fresh
 
@@ -125,3 +127,14 @@ def test_sides_stored_on_a_refused_transfer_count_as_its_entries(
         f"transfer {refused.pk} has entries but is not applied",
     ]
     assert Entry.objects.filter(transfer=refused).count() == 2
+
+
+def test_it_reads_the_transfers_of_the_currency_not_the_view(
+    acorns: Currency, alice: Person, bob: Person, django_assert_max_num_queries: Any
+) -> None:
+    """PostgreSQL cannot push a currency into the branches of the ``ledger_entry`` view: a
+    verify through it read every transfer of the instance."""
+    pay(acorns, alice, bob, 1_00, "one")
+    with django_assert_max_num_queries(20) as queries:
+        assert services.ledger_verify(body=acorns.body).ok
+    assert not [q["sql"] for q in queries.captured_queries if "ledger_entry" in q["sql"]]

@@ -107,7 +107,7 @@ class GroupCommit(Generic[Req, Res]):
                 try:
                     relay.start()
                     self._relay = relay
-                except RuntimeError:  # no thread to be had: write them here
+                except Exception:  # no thread to be had: write them here
                     self._relay = None
             if self._relay is not None:
                 self._relay_wake.release()

@@ -4,8 +4,9 @@ Django gives every thread its own connection. A group commit's batches
 (``core.groupcommit``) are written by a caller or by the group's relay thread, so with
 sixteen threads sixteen database sessions would take turns settling batches, each one cold
 when its turn comes: measured on the ledger's benchmark, settling every batch on one warm
-session of its own was about a fifth faster (docs/performance.md). ``OwnConnection.use()`` makes that session the current thread's
-connection for the length of a block, for one thread at a time.
+session of its own was about a fifth faster (docs/performance.md). ``OwnConnection.use()``
+makes that session the current thread's connection for the length of a block, for one
+thread at a time.
 
 It is opened on first use, reopened after a failure like any Django connection (the
 caller's error handling closes an unusable one), never shared across a fork (a child

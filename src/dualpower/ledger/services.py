@@ -222,6 +222,7 @@ def _clock() -> datetime:
     """Now, under the ledger lock. On PostgreSQL the database's clock, as the payment
     function's: one ledger's transfers are settled in the order of their times (a
     statement lists them so) whichever path settled them and whichever server ran it."""
+    assert connection.in_atomic_block, "the time of a change is read in its transaction"
     if connection.vendor != "postgresql":
         return timezone.now()
     with connection.cursor() as cursor:
@@ -557,8 +558,8 @@ def _pay_many(payments: Sequence[_Payment]) -> list[Transfer | BaseException]:
     """Settle payment requests in one transaction, in order: each answers the stored
     outcome if its client key was used before (a Conflict if with other content), or is
     applied or refused against the balances the ones before it left. On PostgreSQL in
-    one function call (migrations 0003 and 0004); elsewhere, and as the reference it is tested
-    against, in Python."""
+    one function call (migrations 0003, 0004 and 0007); elsewhere, and as the reference
+    it is tested against, in Python."""
     try:
         if connection.vendor == "postgresql":
             return _pay_many_sql(payments)
@@ -1008,7 +1009,7 @@ def timebank_decline(*, body: Body, record: Transfer, by: Person) -> Transfer:
         if current.status != Transfer.Status.PENDING:
             raise Conflict(f"this record was already {current.get_status_display().lower()}")
         current.status = Transfer.Status.DECLINED
-        current.settled_at = timezone.now()
+        current.settled_at = _clock()
         current.save(update_fields=["status", "settled_at"])
         journal_append(
             body=body,

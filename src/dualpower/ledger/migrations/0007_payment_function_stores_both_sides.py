@@ -54,7 +54,7 @@ DECLARE
     p_from_label text[]; p_to_label text[]; p_payload text[]; p_before text[];
     -- the batch's time, read once its ledgers are locked (so that a ledger's transfers
     -- are settled in the order of their times), and the journal text after each hash
-    v_at timestamptz; v_after text;
+    v_at timestamptz; v_at_text text; v_after text;
     v_first bigint;
     v_more boolean;
     v_locked bigint[];
@@ -114,7 +114,8 @@ BEGIN
                   FOR UPDATE SKIP LOCKED) s;
     END IF;
     v_at := clock_timestamp();
-    v_after := '","recorded_at":' || to_json(dualpower_isoformat(v_at))::text || ',"seq":';
+    v_at_text := dualpower_isoformat(v_at);
+    v_after := '","recorded_at":' || to_json(v_at_text)::text || ',"seq":';
     -- What the loop needs from the tables, in one statement: per payment, the transfer
     -- stored under its key, its accounts, and whether all it names exists and belongs
     -- together (what the foreign keys would check, for the whole batch at once).
@@ -261,7 +262,7 @@ BEGIN
                                     'reason', coalesce(o_reason[g.k], ''),
                                     'from_after', o_from_after[g.k],
                                     'to_after', o_to_after[g.k],
-                                    'at', dualpower_isoformat(v_at))
+                                    'at', v_at_text)
         END ORDER BY g.k)
         INTO answers
         FROM generate_series(1, n) AS g(k);
@@ -285,8 +286,8 @@ def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 def backward(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION dualpower_ledger_pay(jsonb)")
-        schema_editor.execute("DROP FUNCTION dualpower_isoformat(timestamptz)")
+        schema_editor.execute("DROP FUNCTION IF EXISTS dualpower_ledger_pay(jsonb)")
+        schema_editor.execute("DROP FUNCTION IF EXISTS dualpower_isoformat(timestamptz)")
         schema_editor.execute(backward_text())
 
 
