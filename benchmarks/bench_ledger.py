@@ -48,7 +48,8 @@ instead of three, a fifth less database time per payment), and the group commit'
 thread writes batch after batch (before, the next batch waited for a caller to win
 CPython's interpreter lock from the other callers, and the database sat idle for a
 quarter of each cycle; in runs of the one-ledger case in one sitting, about 3,000 a second
-before the relay and 4,000 after). Two processes lost by the relay (about 3,300 before,
+before the relay and 4,000 after). The whole round, against the code before it in one
+sitting: about 2,500 and 3,800 a second on one ledger. Two processes lost by the relay (about 3,300 before,
 2,900 after, in one sitting): each has 8 clients, the relay's back-to-back batches hold
 about 4 payments, and at that size the fixed cost of a call weighs most. The last column
 says why half is out of reach on this machine; compare it with the CPU budget under the
