@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dualpower.accounts.models import Person
 from dualpower.ledger import services
-from dualpower.ledger.models import Account, Currency
+from dualpower.ledger.models import Account, Currency, Transfer
 
 
 def account(currency: Currency, person: Person) -> Account:
@@ -13,3 +13,20 @@ def account(currency: Currency, person: Person) -> Account:
 
 def fresh(acct: Account) -> Account:
     return Account.objects.get(pk=acct.pk)
+
+
+def pay(
+    currency: Currency, by: Person, to: Person, amount: int, key: str, memo: str = ""
+) -> Transfer:
+    """``by`` pays ``to`` from their own account (opened if need be)."""
+    return services.transfer_create(
+        body=currency.body, by=by, from_account=account(currency, by),
+        to_account=account(currency, to), amount=amount, memo=memo, client_key=key,
+    )  # fmt: skip
+
+
+def record(hours: Currency, by: Person, receiver: Person, amount: int, key: str) -> Transfer:
+    """``by`` records hours given to ``receiver``."""
+    return services.timebank_record(
+        body=hours.body, currency=hours, by=by, receiver=receiver, amount=amount, client_key=key
+    )

@@ -5,24 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, transaction
-from ledger_helpers import account, fresh
+from ledger_helpers import account, fresh, pay, record
 
 from dualpower.accounts.models import Person
 from dualpower.ledger import selectors, services
 from dualpower.ledger.models import Currency, Entry, Transfer
-
-
-def pay(currency: Currency, by: Person, to: Person, amount: int, key: str) -> Transfer:
-    return services.transfer_create(
-        body=currency.body, by=by, from_account=account(currency, by),
-        to_account=account(currency, to), amount=amount, client_key=key,
-    )  # fmt: skip
-
-
-def record(hours: Currency, by: Person, receiver: Person, amount: int, key: str) -> Transfer:
-    return services.timebank_record(
-        body=hours.body, currency=hours, by=by, receiver=receiver, amount=amount, client_key=key
-    )
 
 
 def sides(transfer: Transfer) -> list[tuple[int, int, int]]:

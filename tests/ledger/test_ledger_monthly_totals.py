@@ -9,25 +9,12 @@ from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from ledger_helpers import account
+from ledger_helpers import account, pay, record
 
 from dualpower.accounts.models import Person
 from dualpower.ledger import selectors, services
 from dualpower.ledger.models import Account, Currency, Entry, Transfer
 from dualpower.ledger.selectors import Month
-
-
-def pay(currency: Currency, by: Person, to: Person, amount: int, key: str) -> Transfer:
-    return services.transfer_create(
-        body=currency.body, by=by, from_account=account(currency, by),
-        to_account=account(currency, to), amount=amount, client_key=key,
-    )  # fmt: skip
-
-
-def record(hours: Currency, by: Person, receiver: Person, amount: int, key: str) -> Transfer:
-    return services.timebank_record(
-        body=hours.body, currency=hours, by=by, receiver=receiver, amount=amount, client_key=key
-    )
 
 
 def settled_in(month: int, *transfers: Transfer) -> None:

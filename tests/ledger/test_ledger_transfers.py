@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from ledger_helpers import account, fresh
+from ledger_helpers import account, fresh, pay
 
 from dualpower.accounts.models import Person
 from dualpower.bodies.models import JournalEntry
 from dualpower.core.errors import Conflict, Invalid, NotAllowed
 from dualpower.ledger import services
 from dualpower.ledger.models import Account, Currency, Entry, Transfer
-
-
-def pay(
-    currency: Currency, by: Person, to: Person, amount: int, key: str, memo: str = ""
-) -> Transfer:
-    return services.transfer_create(
-        body=currency.body,
-        by=by,
-        from_account=account(currency, by),
-        to_account=account(currency, to),
-        amount=amount,
-        memo=memo,
-        client_key=key,
-    )
 
 
 def test_a_transfer_moves_the_balances_with_two_entries_and_a_journal_entry(

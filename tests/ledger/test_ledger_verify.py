@@ -7,18 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Sum
-from ledger_helpers import account, fresh
+from ledger_helpers import account, fresh, pay
 
 from dualpower.accounts.models import Person
 from dualpower.ledger import services
 from dualpower.ledger.models import Account, Currency, Entry, Transfer
-
-
-def pay(currency: Currency, by: Person, to: Person, amount: int, key: str) -> Transfer:
-    return services.transfer_create(
-        body=currency.body, by=by, from_account=account(currency, by),
-        to_account=account(currency, to), amount=amount, client_key=key,
-    )  # fmt: skip
 
 
 def entries_through_the_view(currency: Currency) -> dict[int, int]:

@@ -139,6 +139,13 @@ class Account(models.Model):
         return f"{self.body.name} ({self.get_kind_display().lower()})"
 
 
+class TransferQuerySet(models.QuerySet["Transfer"]):
+    def with_entries(self) -> TransferQuerySet:
+        """The transfers that have their two entries: those whose payer's side is stored
+        (the rule of the view ledger_entry, migration 0006)."""
+        return self.filter(from_balance_after__isnull=False)
+
+
 class Transfer(models.Model):
     """A request to move ``amount`` between two accounts of one currency, and its outcome.
 
@@ -208,6 +215,8 @@ class Transfer(models.Model):
     # creates it again after (see migration 0006).
     from_balance_after = models.BigIntegerField(null=True, blank=True)
     to_balance_after = models.BigIntegerField(null=True, blank=True)
+
+    objects = TransferQuerySet.as_manager()
 
     class Meta:
         ordering = ["body", "pk"]

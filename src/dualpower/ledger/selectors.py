@@ -206,7 +206,7 @@ def monthly_totals(*, currency: Currency) -> list[Month]:
     # currency), one branch per side, the UNION keeping one row per member and month. Not
     # through the view ledger_entry: PostgreSQL cannot push the join to the accounts into
     # its branches and reads every transfer of the instance.
-    sides = Transfer.objects.filter(currency=currency, from_balance_after__isnull=False)
+    sides = Transfer.objects.filter(currency=currency).with_entries()
     payers = sides.filter(from_account__kind=Account.Kind.MEMBER).values_list(
         TruncMonth("settled_at"), "from_account"
     )

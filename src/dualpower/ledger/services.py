@@ -588,7 +588,6 @@ def _pay_many_python(payments: Sequence[_Payment]) -> list[Transfer | BaseExcept
     except BaseException:
         for transfer in transfers:  # rolled back: new again, for the retry one by one
             transfer.pk, transfer._state.adding = None, True
-            transfer.from_balance_after = transfer.to_balance_after = None
         raise
 
 
@@ -1117,8 +1116,7 @@ def ledger_verify(*, body: Body) -> LedgerReport:
         # PostgreSQL cannot push the join to the accounts into the view's two branches
         # and reads every transfer of the instance. A transfer's accounts are of its
         # currency (one that were not would show as balances unequal to their entries).
-        # As in the view, a transfer has its two entries when its payer's side is stored.
-        sides = Transfer.objects.filter(currency=currency, from_balance_after__isnull=False)
+        sides = Transfer.objects.filter(currency=currency).with_entries()
         entries_sum: dict[int, int] = {}
         for side, sign in (("from_account", -1), ("to_account", 1)):
             for pk, amount in sides.order_by().values_list(side).annotate(Sum("amount")):
