@@ -359,6 +359,67 @@ def _floor(url: str, ledgers: list[Any], clients: int, seconds: float) -> float:
     return sum(done) / elapsed
 
 
+def _backend_cpu(pid: int) -> float:
+    """CPU seconds used so far by one PostgreSQL server process (Linux; same machine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _function_cpu(url: str, ledgers: list[Any], sizes: tuple[int, ...], payments: int
+                  ) -> dict[tuple[int, bool], float]:  # fmt: skip
+    """The database's part alone: CPU microseconds that PostgreSQL's server process spends
+    per payment when one session calls ``dualpower_ledger_pay`` with batches of each size
+    (payments between random members of the first ledger; the median of three rounds),
+    with the foreign keys' checks and without them (``session_replication_role =
+    replica`` skips their triggers: this scratch database only). Empty if the server is
+    not a process of this machine."""
+    import json
+    import statistics
+
+    import psycopg
+
+    cur, people, accounts = ledgers[0]
+    members = [(a.pk, p.pk) for p, a in zip(people, accounts, strict=True)]
+    rng = random.Random(5)
+    made = [0]
+
+    def batch(size: int) -> str:
+        items = []
+        for _ in range(size):
+            (source, person), (target, _) = rng.sample(members, 2)
+            made[0] += 1
+            items.append({
+                "body": cur.body_id, "currency": cur.pk, "code": "bean", "decimals": 2,
+                "kind": "payment", "from": source, "to": target, "amount": 1, "memo": "",
+                "owner": f"person:{person}", "key": f"cpu-{made[0]}-{time.monotonic_ns()}",
+                "digest": "x", "created_by": person, "decision": "", "from_label": "a",
+                "to_label": "b", "payload": f'{{"amount":1,"by":"person:{person}"',
+                "before": f'{{"body":"{cur.body.slug}","kind":"ledger.transfer_applied",'
+                          '"payload":',
+            })  # fmt: skip
+        return json.dumps(items)
+
+    out: dict[tuple[int, bool], float] = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        pid = conn.info.backend_pid
+        if not Path(f"/proc/{pid}/stat").exists():
+            return out
+        rounds: dict[tuple[int, bool], list[float]] = {}
+        for _ in range(3):
+            for checks in (True, False):
+                conn.execute(f"SET session_replication_role = {'origin' if checks else 'replica'}")
+                for size in sizes:
+                    texts = [batch(size) for _ in range(max(1, payments // size))]
+                    conn.execute("SELECT dualpower_ledger_pay(%s::jsonb)", [batch(size)])
+                    before = _backend_cpu(pid)
+                    for text in texts:
+                        conn.execute("SELECT dualpower_ledger_pay(%s::jsonb)", [text])
+                    used = _backend_cpu(pid) - before
+                    rounds.setdefault((size, checks), []).append(used / (len(texts) * size))
+        conn.execute("SET session_replication_role = origin")
+    return {k: statistics.median(v) * 1e6 for k, v in rounds.items()}
+
+
 def _drop_foreign_keys(url: str) -> None:
     """On this scratch database only: drop the foreign keys of ledger_transfer (except a
     reversal's; its entries are a view of it), to measure what they cost."""
@@ -414,6 +475,8 @@ def main() -> int:
         lambda: _pgbench_ledger(bench_url, many, args.clients, args.seconds)
     )
     runs["function"] = (function, 0, _per(function * args.seconds, client, rest))
+    sizes = (1, 4, 16)
+    database = _function_cpu(bench_url, one, sizes, payments=int(240 * args.seconds))
     from dualpower.ledger.services import ledger_verify
 
     held = all(ledger_verify(body=cur.body).ok for cur, _, _ in one + many)
@@ -445,6 +508,17 @@ def main() -> int:
             for what, (rate, errors, cpu) in ((what, runs[k]) for what, k in rows)
         ],
     ]
+    if database:
+        table += [
+            "",
+            "The database's part alone: CPU of PostgreSQL's server process per payment, one "
+            "session calling the ledger's SQL function with a batch of payments per call (a "
+            "call is a transaction: its commit included).",
+            "",
+            "| payments per call | CPU µs per payment | without the foreign keys' checks |",
+            "|---:|---:|---:|",
+            *[f"| {n} | {database[n, True]:,.0f} | {database[n, False]:,.0f} |" for n in sizes],
+        ]
     report = "\n".join(
         [
             *table,

@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from ledger_helpers import account
 
 from dualpower.accounts.models import Person
+from dualpower.bodies.journal import journal_verify
+from dualpower.bodies.models import JournalEntry
 from dualpower.ledger import selectors, services
 from dualpower.ledger.models import Currency, Transfer
 
@@ -111,6 +113,34 @@ def test_a_reversal_is_timed_by_the_databases_clock_as_the_payment_it_undoes(
     lines = list(selectors.statement(account=payer))
     assert [line.entry.transfer_id for line in lines] == [paid.pk, back.pk]
     assert [line.balance for line in lines] == ["-3.00", "0.00"]
+
+
+@pytest.mark.django_db
+def test_one_journal_is_timed_by_one_clock(
+    acorns: Currency, alice: Person, bob: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body's journal mixes entries that Python writes (a member joins, a limit is set)
+    with the payment function's: both take the database's time, so that on an app server
+    whose clock runs behind, entries are still recorded in the order of their numbers."""
+    payer, payee = account(acorns, alice), account(acorns, bob)
+    services.transfer_create(
+        body=acorns.body, by=alice, from_account=payer, to_account=payee, amount=1_00,
+        client_key="first",
+    )  # fmt: skip
+    behind = services.timezone.now() - timedelta(hours=1)
+    monkeypatch.setattr(services.timezone, "now", lambda: behind)  # this server's clock
+    services.limit_set(body=acorns.body, currency=acorns, limit=50_00, decision="d")
+    services.transfer_create(
+        body=acorns.body, by=bob, from_account=payee, to_account=payer, amount=1_00,
+        client_key="second",
+    )  # fmt: skip
+    entries = list(JournalEntry.objects.filter(body=acorns.body).order_by("seq"))
+    kinds = [e.kind for e in entries[-3:]]
+    assert kinds == ["ledger.transfer_applied", "ledger.limit_set", "ledger.transfer_applied"]
+    times = [e.recorded_at for e in entries]
+    assert times == sorted(times)
+    assert entries[-2].recorded_at > behind + timedelta(minutes=30)
+    assert journal_verify(body=acorns.body).ok
 
 
 @pytest.mark.django_db

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
-from dualpower.core.sql import insert_many, select_where_in
+from dualpower.core.sql import database_now, insert_many, select_where_in
 
 from .models import Body, JournalEntry
 
@@ -67,11 +66,13 @@ def journal_append_many(*, body: Body, entries: Sequence[tuple[str, Mapping[str,
         JournalEntry, ["seq", "hash"], {"body": [body.pk]}, extra="ORDER BY seq DESC LIMIT 1"
     )
     seq, prev = (last[0][0] + 1, last[0][1]) if last else (1, GENESIS)
+    # Under the lock, by the clock the ledger's payments take theirs from: a body's entries
+    # are recorded in the order of their numbers whichever app server wrote them.
+    now = database_now()
     rows = []
     for kind, payload in entries:
         # Normalise the payload through JSON so that what is stored is exactly what is hashed.
         clean = json.loads(canonical_json(dict(payload)))
-        now = timezone.now()
         digest = entry_hash(
             body_slug=body.slug,
             seq=seq,

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 
 def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
@@ -142,3 +143,19 @@ def select_where_in(
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for values in where.values() for value in values])
         return [tuple(r) for r in cursor.fetchall()]
+
+
+def database_now() -> datetime:
+    """Now, for a change being written: on PostgreSQL the database server's clock, read in
+    the change's transaction (after its locks, so that changes under one lock get times in
+    the order they were made, whichever app server made them); on SQLite, where the
+    database is a file of this process, this process's clock. The ledger's payment
+    function (migration ``ledger/0007``) and the journal take their times from it, so that
+    one body's journal and one ledger never mix two servers' clocks."""
+    assert connection.in_atomic_block, "the time of a change is read in its transaction"
+    if connection.vendor != "postgresql":
+        return timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT clock_timestamp()")
+        now: datetime = cursor.fetchone()[0]
+    return now

@@ -52,7 +52,7 @@ from dualpower.bodies.models import Body
 from dualpower.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from dualpower.core.groupcommit import GroupCommit
 from dualpower.core.ownconnection import OwnConnection
-from dualpower.core.sql import insert_many, select_where_in, update_by_pk
+from dualpower.core.sql import database_now, insert_many, select_where_in, update_by_pk
 
 from .models import Account, Currency, Transfer
 from .units import MAX_AMOUNT, amount_format
@@ -218,19 +218,6 @@ _TRANSFER_COLUMNS = (
 )  # fmt: skip
 
 
-def _clock() -> datetime:
-    """Now, under the ledger lock. On PostgreSQL the database's clock, as the payment
-    function's: one ledger's transfers are settled in the order of their times (a
-    statement lists them so) whichever path settled them and whichever server ran it."""
-    assert connection.in_atomic_block, "the time of a change is read in its transaction"
-    if connection.vendor != "postgresql":
-        return timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT clock_timestamp()")
-        now: datetime = cursor.fetchone()[0]
-    return now
-
-
 def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Currency]) -> None:
     """Apply each transfer in order, or refuse it over a limit, under the ledger locks of
     their bodies: each sees the balances the ones before it left. Stores the transfers
@@ -239,7 +226,7 @@ def _apply_many(transfers: Sequence[Transfer], *, currencies: Mapping[int, Curre
     of the applied ones: a handful of statements for the whole batch, written with
     ``core.sql`` rather than the ORM (see there why)."""
     sides = _sides({t.from_account_id for t in transfers} | {t.to_account_id for t in transfers})
-    now = _clock()
+    now = database_now()
     applied: list[tuple[Transfer, _Side, _Side]] = []
     for transfer in transfers:
         payer, payee = sides[transfer.from_account_id], sides[transfer.to_account_id]
@@ -1008,7 +995,7 @@ def timebank_decline(*, body: Body, record: Transfer, by: Person) -> Transfer:
         if current.status != Transfer.Status.PENDING:
             raise Conflict(f"this record was already {current.get_status_display().lower()}")
         current.status = Transfer.Status.DECLINED
-        current.settled_at = _clock()
+        current.settled_at = database_now()
         current.save(update_fields=["status", "settled_at"])
         journal_append(
             body=body,
