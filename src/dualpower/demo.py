@@ -38,6 +38,8 @@ from dualpower.decisions.services import (
     proposal_refresh,
 )
 from dualpower.federation.services import REPRESENT, federation_consent
+from dualpower.ledger import services as ledger
+from dualpower.ledger.models import Currency
 
 PASSWORD = "solidarity forever"
 EMAIL_DOMAIN = "example.org"
@@ -201,7 +203,44 @@ def _seed_bodies(p: dict[str, Person]) -> None:
             federation_consent(
                 federation=federation, member=member, side=side, decision=BY_DECISION
             )
+    _seed_ledgers(p, time_bank, bakery)
     _seed_decisions(p, assembly)
+
+
+def _seed_ledgers(p: dict[str, Person], time_bank: Body, bakery: Body) -> None:
+    """Hours exchanged in the time bank (one still waits for Amara's confirmation), and
+    the bakery's funds kept by a treasurer whom the workers mandated to record money
+    coming in and going out."""
+    hours = Currency.objects.get(body=time_bank, kind=Currency.Kind.HOURS)
+    for giver, receiver, amount, memo, confirmed in (
+        ("amara", "chen", 2_00, "fixed Chen's bike", True),
+        ("emeka", "gus", 1_50, "Yoruba lesson", True),
+        ("chen", "hana", 3_00, "childcare on Saturday", True),
+        ("gus", "amara", 1_00, "a lift to the clinic", False),
+    ):
+        record = ledger.timebank_record(
+            body=time_bank, currency=hours, by=p[giver], receiver=p[receiver], amount=amount,
+            memo=memo, client_key=f"demo-{giver}-{receiver}",
+        )  # fmt: skip
+        if confirmed:
+            ledger.timebank_confirm(body=time_bank, record=record, by=p[receiver])
+    mandate_grant(
+        body=bakery,
+        holder=p["bruno"],
+        role="Treasurer",
+        powers=["ledger.record_external"],
+        term_days=90,
+        granted_by=BY_DECISION,
+    )
+    funds = Currency.objects.get(body=bakery, kind=Currency.Kind.MONEY)
+    for direction, amount, memo in (
+        ("in", 1240_00, "bread sales, week 47"),
+        ("out", 310_00, "flour from the Millers' Co-op"),
+    ):
+        ledger.external_record(
+            body=bakery, currency=funds, by=p["bruno"], direction=direction, amount=amount,
+            memo=memo, client_key=f"demo-funds-{direction}",
+        )  # fmt: skip
 
 
 def _seed_decisions(p: dict[str, Person], assembly: Body) -> None:

@@ -22,11 +22,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dualpower import demo
+from dualpower.accounts.models import Person
 from dualpower.bodies import policy
 from dualpower.bodies.journal import journal_verify
 from dualpower.bodies.models import Body, Invitation, Mandate, Membership
 from dualpower.decisions.models import Proposal
 from dualpower.federation.services import member_bodies
+from dualpower.ledger import selectors as ledger_selectors
+from dualpower.ledger.models import Account, Transfer
+from dualpower.ledger.services import ledger_verify
 
 CONSOLE_SCRIPT = str(Path(sys.executable).with_name("dualpower"))
 
@@ -53,6 +57,26 @@ def test_the_seed_builds_a_believable_neighbourhood(db: None) -> None:
     )
     for body in Body.objects.all():
         assert journal_verify(body=body).ok
+
+
+def test_the_seeded_ledgers_have_something_to_show(db: None) -> None:
+    """Hours exchanged (and one waiting for Amara), and the bakery's funds kept by a
+    mandated treasurer."""
+    demo.seed()
+    time_bank = Body.objects.get(kind="time_bank")
+    statuses = list(Transfer.objects.filter(body=time_bank).values_list("status", flat=True))
+    assert sorted(statuses) == ["applied"] * 3 + ["pending"]
+    amara = Person.objects.get(email="amara@example.org")
+    assert [t.memo for t in ledger_selectors.pending_for(body=time_bank, person=amara)] == [
+        "a lift to the clinic"
+    ]
+    bakery = Body.objects.get(kind="cooperative")
+    bruno = Person.objects.get(email="bruno@example.org")
+    assert policy.can(bruno, "ledger.record_external", bakery)
+    funds = Account.objects.get(body=bakery, kind=Account.Kind.FUNDS)
+    assert funds.balance == 930_00
+    for body in (time_bank, bakery):
+        assert ledger_verify(body=body).ok
 
 
 def test_the_seeded_proposals_tell_their_times_in_order(db: None, client: Client) -> None:

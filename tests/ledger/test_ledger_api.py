@@ -143,3 +143,27 @@ def test_external_money_needs_the_power(euros: Currency, alice: Person, bob: Per
     problem(Api(bob).post(path, body, key="k"), 403)
     r = Api(alice).post(path, body, key="k")
     assert r.status_code == 201 and r.json()["kind"] == Transfer.Kind.EXTERNAL
+
+
+def test_an_unknown_field_is_a_422_naming_it(
+    acorns: Currency, hours: Currency, euros: Currency, alice: Person, bob: Person
+) -> None:
+    """A typo ("memmo") is not silently dropped: nothing is paid without the memo."""
+    api, path = Api(alice), f"{acorns.body.slug}/ledger/acorn/transfers"
+    typo = problem(api.post(path, {"to": "bob@example.org", "amount": "1", "memmo": "soup"},
+                            key="k"), 422)  # fmt: skip
+    assert typo["detail"] == "memmo: Extra inputs are not permitted"
+    assert typo["errors"] == [{"field": "memmo", "message": "Extra inputs are not permitted"}]
+    assert not Transfer.objects.exists()
+    paid = api.post(path, {"to": "bob@example.org", "amount": "1", "memo": "soup"}, key="k")
+    assert paid.status_code == 201 and paid.json()["memo"] == "soup"  # the key was not used
+    for where, body in (
+        (f"{hours.body.slug}/ledger/h/hours", {"receiver": "bob@example.org", "hours": "1"}),
+        (f"{euros.body.slug}/ledger/eur/external", {"direction": "in", "amount": "1", "memo": "x"}),
+        (f"{acorns.body.slug}/ledger/transfers/{paid.json()['id']}/reverse", {}),
+        (f"{hours.body.slug}/ledger/h/transfers/1/dispute", {"reason": "wrong"}),
+    ):
+        extra = problem(Api(bob if "reverse" in where else alice).post(
+            where, {**body, "extra": 1}, key="e"), 422)  # fmt: skip
+        assert extra["detail"] == "extra: Extra inputs are not permitted", where
+    assert Transfer.objects.count() == 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pytest
 from ledger_helpers import account
 
@@ -63,3 +66,32 @@ def test_refusals_are_one_line_and_exit_2(
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def test_a_memo_with_a_newline_or_tab_stays_on_its_line(
+    acorns: Currency, alice: Person, bob: Person, capsys: pytest.CaptureFixture[str]
+) -> None:
+    services.transfer_create(
+        body=acorns.body, by=alice, from_account=account(acorns, alice),
+        to_account=account(acorns, bob), amount=1_00, memo="jam\nand\ttea\x1b[2J", client_key="m",
+    )  # fmt: skip
+    assert main(["statement", acorns.body.slug, "bob@example.org"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[1] == "balance 1.00 acorn"
+    assert lines[0].endswith("Alice  jam\\nand\\ttea\\x1b[2J")
+    assert main(["statement", acorns.body.slug, "bob@example.org", "--csv"]) == 0
+    assert '"jam\nand\ttea\x1b[2J"' in capsys.readouterr().out  # CSV quotes it as it is
+
+
+@pytest.mark.parametrize("argv", [["statement", "acorn-network", "bob@example.org"],
+                                  ["statement", "acorn-network", "bob@example.org", "--csv"],
+                                  ["verify", "acorn-network"]])  # fmt: skip
+def test_a_reader_that_stops_early_is_no_error(
+    paid: Currency, argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ``dualpower ledger statement ... | head -0``: the pipe is closed."""
+    read, write = os.pipe()
+    os.close(read)
+    with os.fdopen(write, "w") as closed_pipe, monkeypatch.context() as patch:
+        patch.setattr(sys, "stdout", closed_pipe)
+        assert main(argv) == 0

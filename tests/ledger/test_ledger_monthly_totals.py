@@ -1,6 +1,7 @@
 """A currency's months (``selectors.monthly_totals``): the amount its applied transfers
 moved and how many members had an entry, read from the transfers' two sides; refused,
-declined and pending records count in neither, nor do another currency's transfers."""
+declined and pending records count in neither, nor do another currency's transfers. A
+reversed transfer and its reversal count as entries, not in the amount."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def test_months_count_applied_transfers_and_each_member_once(
 ) -> None:
     """Two bodies, one currency each, with the same three people in both."""
     # Acorns. January: bob receives and pays (one member, once); carol's refusal is
-    # not counted. February: bob gives back what alice paid him (a reversal). March:
+    # not counted. February: bob gives back what alice paid him (a reversal: neither it
+    # nor the payment it undoes counts in the volume, both count as entries). March:
     # the commons pays carol by decision (the commons is not a member). April: only a
     # refusal, so no April.
     paid = pay(acorns, alice, bob, 5_00, "a1")
@@ -73,8 +75,8 @@ def test_months_count_applied_transfers_and_each_member_once(
     settled_in(3, later)
 
     assert selectors.monthly_totals(currency=acorns) == [
-        Month(date(2024, 1, 1), volume=7_00, active=3),
-        Month(date(2024, 2, 1), volume=5_00, active=2),
+        Month(date(2024, 1, 1), volume=2_00, active=3),
+        Month(date(2024, 2, 1), volume=0, active=2),
         Month(date(2024, 3, 1), volume=1_00, active=1),
     ]
     assert selectors.monthly_totals(currency=hours) == [

@@ -72,6 +72,38 @@ def test_a_payment_over_the_limit_is_shown_on_the_form(
     assert fresh(account(acorns, alice)).balance == 0
 
 
+def test_a_refused_payment_corrected_on_its_form_is_a_new_request(
+    acorns: Currency, alice: Person, bob: Person
+) -> None:
+    """The refusal comes back on the form with a new client key: the member lowers the
+    amount and sends it, and it is paid (not a 409 for reusing the refused key), while a
+    retry of the refused request itself still answers the refusal."""
+    client = logged_in(alice)
+    refused = {"to": "bob@example.org", "amount": "100.01", "memo": "", "client_key": "k"}
+    response = client.post(url(acorns, "pay"), refused)
+    assert response.status_code == 422
+    form = response.context["form"]
+    assert form["amount"].value() == "100.01"  # what the member typed, to correct
+    new = form["client_key"].value()
+    assert new and new != "k"
+    assert f'value="{new}"'.encode() in response.content
+    corrected = {**refused, "amount": "40", "client_key": new}
+    assert client.post(url(acorns, "pay"), corrected).status_code == 302
+    assert fresh(account(acorns, bob)).balance == 40_00
+    again = client.post(url(acorns, "pay"), refused)
+    assert again.status_code == 422 and b"Refused: over the limit" in again.content
+    assert Transfer.objects.filter(status=Transfer.Status.REFUSED).count() == 1
+
+
+def test_no_member_is_chosen_before_the_member_chooses(acorns: Currency, alice: Person) -> None:
+    client = logged_in(alice)
+    form = client.get(url(acorns, "pay")).context["form"]
+    assert form["to"].value() is None
+    assert form.fields["to"].choices[0] == ("", "Choose a member")
+    response = client.post(url(acorns, "pay"), {"to": "", "amount": "1", "client_key": "k"})
+    assert response.status_code == 422 and not Transfer.objects.exists()
+
+
 def test_bad_input_is_a_422_not_a_500(acorns: Currency, alice: Person) -> None:
     client = logged_in(alice)
     data = {"to": "bob@example.org", "amount": "lots", "client_key": "k"}

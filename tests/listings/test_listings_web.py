@@ -66,6 +66,21 @@ def test_a_bad_listing_form_answers_422(hub: Body, bob: Person) -> None:
     assert response.status_code == 422
 
 
+def test_a_listings_hours_are_read_as_the_ledger_reads_them(
+    timebank: Body, hours: Any, bob: Person
+) -> None:
+    url = f"/bodies/{timebank.slug}/listings/new/"
+    data = {"kind": "offer", "title": "Fix a bike", "category": "Repairs", "urgency": "normal",
+            "visibility": "members"}  # fmt: skip
+    for bad in ("1e1", "1,500", "٣", "-1"):
+        response = _client(bob).post(url, {**data, "hours": bad})
+        assert response.status_code == 422, bad
+    assert not Listing.objects.exists()
+    assert _client(bob).post(url, {**data, "hours": "1,5"}).status_code == 302
+    assert _client(bob).post(url, {**data, "title": "Tea", "hours": ""}).status_code == 302
+    assert sorted(Listing.objects.values_list("hours", flat=True)) == [0, 1_50]
+
+
 def test_hidden_listings_are_404_like_missing_ones(hub: Body, bob: Person, dave: Person) -> None:
     services.listing_create(
         body=hub, by=bob, kind="need", title="Quiet", category="Other", visibility="members"

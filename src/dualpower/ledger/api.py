@@ -6,7 +6,8 @@ thin: fetch through ``selectors.ledger_body_for`` (a non-member gets the same 40
 missing body), call one service, answer. Writes take their client key from the
 ``Idempotency-Key`` header (or ``client_key`` in the body): a retry answers the first
 outcome, a refused transfer included (422 with the transfer's id); the same key with
-other content answers 409.
+other content answers 409. An input with a field it does not know (a typo such as
+"memmo") answers 422 naming the field, rather than dropping it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ninja import Field, Header, Router, Schema, Status
 
 from dualpower.api.auth import READS, WRITES, person, person_or_none
 from dualpower.api.errors import problem
-from dualpower.api.schemas import Problem
+from dualpower.api.schemas import In, Problem
 from dualpower.core.errors import Invalid
 
 from . import selectors, services
@@ -98,14 +99,14 @@ class StatementOut(Schema):
     lines: list[LineOut]
 
 
-class PayIn(Schema):
+class PayIn(In):
     to: str = Field(description="the e-mail address of the member to pay")
     amount: str = Field(examples=["12.50"])
     memo: str = ""
     client_key: str | None = None
 
 
-class HoursIn(Schema):
+class HoursIn(In):
     receiver: str | None = Field(
         default=None, description="the e-mail address of the member you gave hours to"
     )
@@ -118,18 +119,18 @@ class HoursIn(Schema):
     client_key: str | None = None
 
 
-class ExternalIn(Schema):
+class ExternalIn(In):
     direction: Literal["in", "out"]
     amount: str
     memo: str
     client_key: str | None = None
 
 
-class DisputeIn(Schema):
+class DisputeIn(In):
     reason: str = Field(description="why the record is wrong")
 
 
-class ReverseIn(Schema):
+class ReverseIn(In):
     memo: str = ""
     client_key: str | None = None
 
@@ -278,12 +279,16 @@ def build_router() -> Router:
         response={200: TransferOut, **PROBLEMS},
     )  # fmt: skip
     def answer_record(
-        request: HttpRequest, slug: str, pk: int, answer: Literal["confirm", "decline"]
-    ) -> Any:
-        """Confirm (or decline) hours a member recorded for you."""
+        request: HttpRequest, slug: str, pk: int,
+        answer: Literal["confirm", "decline", "withdraw"],
+    ) -> Any:  # fmt: skip
+        """Confirm (or decline) hours a member recorded for you; or withdraw hours you
+        recorded while they wait (declined, with the reason "withdrawn by the giver").
+        Doing it twice answers the same; withdrawing a record already answered, 409."""
         me = person(request)
         body = selectors.ledger_body_for(me, slug)
-        act = services.timebank_confirm if answer == "confirm" else services.timebank_decline
+        act = {"confirm": services.timebank_confirm, "decline": services.timebank_decline,
+               "withdraw": services.timebank_withdraw}[answer]  # fmt: skip
         record = selectors.transfer_get(body=body, pk=pk)
         return _answer(act(body=body, record=record, by=me), created=200)
 

@@ -4,7 +4,8 @@
     dualpower ledger statement BODY EMAIL [--currency CODE] [--csv]
 
 Like ``dualpower journal``, these read any body (they change nothing). Exit 2 with one
-line on stderr for bad arguments, a missing body, person or currency.
+line on stderr for bad arguments, a missing body, person or currency. Piped into a reader
+that stops early (``| head``), they stop quietly, as ``dualpower tally`` does.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import unicodedata
+from collections.abc import Iterable
 from typing import Any, NoReturn
 
 PROG = "dualpower ledger"
@@ -74,6 +77,27 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _out(lines: Iterable[str]) -> None:
+    """Print ``lines``; if the reader has gone (e.g. piped into ``head``), stop quietly:
+    that is not an error of the ledger."""
+    try:
+        for line in lines:
+            sys.stdout.write(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # What is still buffered goes nowhere, rather than fail again at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _shown(text: str) -> str:
+    """``text`` on one line of the statement: a newline, tab or other control character
+    in it (a memo is written by members) is shown escaped, as ``\\n``."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in _BREAKS else c for c in text)
+
+
+_BREAKS = ("Cc", "Zl", "Zp")  # control characters, line and paragraph separators
+
+
 def _body(slug: str) -> Any:
     from dualpower.bodies.models import Body
     from dualpower.core.errors import NotFound
@@ -88,8 +112,7 @@ def _verify(slug: str) -> int:
     from .services import ledger_verify
 
     report = ledger_verify(body=_body(slug))
-    for line in report.lines():
-        print(line)
+    _out(f"{line}\n" for line in report.lines())
     return 0 if report.ok else 1
 
 
@@ -118,11 +141,15 @@ def _statement(ns: argparse.Namespace) -> int:
     if account is None:
         raise NotFound(f"{ns.email} has no account in {body.slug} {currency.code}")
     if ns.csv:
-        sys.stdout.write(statement_csv(account=account))
+        _out([statement_csv(account=account)])
         return 0
-    for line in statement(account=account):
-        memo = line.entry.transfer.memo
-        date = line.entry.created_at.date().isoformat()
-        print(f"{date}  {line.amount:>12}  {line.balance:>12}  {line.counterpart}  {memo}".rstrip())
-    print(f"balance {amount_format(account.balance, currency.decimals)} {currency.code}")
+    lines = statement(account=account)
+    _out([
+        *(
+            f"{ln.entry.created_at.date().isoformat()}  {ln.amount:>12}  {ln.balance:>12}  "
+            f"{_shown(ln.counterpart)}  {_shown(ln.entry.transfer.memo)}".rstrip() + "\n"
+            for ln in lines
+        ),
+        f"balance {amount_format(account.balance, currency.decimals)} {currency.code}\n",
+    ])  # fmt: skip
     return 0

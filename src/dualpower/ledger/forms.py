@@ -38,7 +38,10 @@ class _Keyed(forms.Form):
 
 
 def _member_choices(members: Any) -> list[tuple[str, str]]:
-    return [(p.email, f"{p.name} ({p.email})") for p in members if isinstance(p, Person)]
+    """No member is chosen until the member chooses one (a hurried submit must not
+    credit whoever comes first in the list)."""
+    people = [(p.email, f"{p.name} ({p.email})") for p in members if isinstance(p, Person)]
+    return [("", "Choose a member"), *people]
 
 
 class PayForm(_Keyed):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -153,8 +153,8 @@ def transfer_get(*, body: Body, pk: int, currency: Currency | None = None) -> Tr
 class Totals:
     currency: Currency
     members_with_accounts: int
-    volume: int  # sum of applied transfers
-    transfers: int
+    volume: int  # sum of the exchanged transfers (see ``transfers_exchanged``)
+    transfers: int  # how many
     owed: int  # sum of the negative member balances, as a positive number
     held: int  # sum of the positive member balances
     body_accounts: list[Account]
@@ -163,9 +163,18 @@ class Totals:
         return amount_format(units, self.currency.decimals)
 
 
+def transfers_exchanged(*, currency: Currency) -> QuerySet[Transfer]:
+    """The applied transfers of ``currency`` that count as exchanged: neither a reversal
+    nor reversed (by an applied reversal), so a mistake undone counts in no total."""
+    # One anti-join on the partial unique index of applied reversals (``reverses``).
+    reversed_ = Transfer.objects.filter(reverses=OuterRef("pk"), status=Transfer.Status.APPLIED)
+    return Transfer.objects.filter(
+        currency=currency, status=Transfer.Status.APPLIED, reverses__isnull=True
+    ).filter(~Exists(reversed_))
+
+
 def body_totals(*, currency: Currency) -> Totals:
-    applied = Transfer.objects.filter(currency=currency, status=Transfer.Status.APPLIED)
-    agg = applied.aggregate(volume=Sum("amount"), n=Count("pk"))
+    agg = transfers_exchanged(currency=currency).aggregate(volume=Sum("amount"), n=Count("pk"))
     members = Account.objects.filter(currency=currency, kind=Account.Kind.MEMBER)
     held = members.filter(balance__gt=0).aggregate(s=Sum("balance"))["s"] or 0
     owed = members.filter(balance__lt=0).aggregate(s=Sum("balance"))["s"] or 0
@@ -192,10 +201,10 @@ class Month:
 
 
 def monthly_totals(*, currency: Currency) -> list[Month]:
-    """Per month: the amount exchanged (applied transfers) and how many members took
-    part (had an entry), oldest first."""
+    """Per month: the amount exchanged (see ``transfers_exchanged``) and how many members took
+    part (had an entry, a reversed transfer's and its reversal's included), oldest first."""
     volume = dict(
-        Transfer.objects.filter(currency=currency, status=Transfer.Status.APPLIED)
+        transfers_exchanged(currency=currency)
         .annotate(m=TruncMonth("settled_at"))
         .values_list("m")
         .annotate(v=Sum("amount"))

@@ -53,6 +53,7 @@ from dualpower.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from dualpower.core.groupcommit import GroupCommit
 from dualpower.core.ownconnection import OwnConnection
 from dualpower.core.sql import database_now, insert_many, select_where_in, update_by_pk
+from dualpower.notifications.services import notify_persons
 
 from .models import Account, Currency, Transfer
 from .units import MAX_AMOUNT, amount_format
@@ -772,6 +773,28 @@ def limit_set(
 # ---------------------------------------------------------------- time bank
 
 
+def _tell(
+    body: Body, currency: Currency, *, to: Person, event: str, subject: str, text: str
+) -> None:
+    """Notify one side of a time-bank record of what the other did with it. Called in the
+    transaction that made the change, after it, so a rollback takes the notification with
+    it, and only where the state changed, so a retry or a repeated answer tells no one
+    twice. It names only what both sides of the exchange see anyway: each other, the
+    hours, the memo, the reason given."""
+    notify_persons(
+        body=body, persons=[to], event=event, subject=subject,
+        text=f"{text}\n{body.name}, {currency.name}.",
+        url=f"/bodies/{body.slug}/ledger/{currency.code}/",
+    )  # fmt: skip
+
+
+def _hours_of(record: Transfer, currency: Currency, *, memo: bool = True) -> str:
+    """``2.00 hours`` and the memo, if any (and ``memo``), as a notification names them."""
+    n = amount_format(record.amount, currency.decimals)
+    hours = f"{n} hour" if record.amount == 10**currency.decimals else f"{n} hours"
+    return f'{hours} ("{record.memo}")' if memo and record.memo else hours
+
+
 def timebank_record(
     *,
     body: Body,
@@ -859,6 +882,23 @@ def timebank_record(
                 ),
             },
         )
+        # Tell the other side (not on a retry: ``_record`` answers it before this).
+        h, n = _hours_of(record, locked), _hours_of(record, locked, memo=False)
+        if record.status == Transfer.Status.PENDING:
+            _tell(body, locked, to=the_receiver, event="hours.to_confirm",
+                  subject=f"{by.name} recorded {n} given to you: confirm or decline",
+                  text=f"{by.name} recorded {h} given to you. They count once you confirm "
+                  "them; if they are wrong, decline them.")  # fmt: skip
+        elif record.status == Transfer.Status.APPLIED and record.dispute_until is not None:
+            given, to = (
+                ("given to you", the_receiver) if the_giver.pk == by.pk
+                else ("received from you", the_giver)
+            )  # fmt: skip
+            until = record.dispute_until.strftime("%Y-%m-%d %H:%M UTC")
+            _tell(body, locked, to=to, event="hours.recorded",
+                  subject=f"{by.name} recorded {n} {given}",
+                  text=f"{by.name} recorded {h} {given}. They count already; if they are "
+                  f"wrong, you may dispute them until {until}.")  # fmt: skip
 
     return _record(
         body=body, currency=currency, by=by, key_owner=key_owner, client_key=key, digest=digest,
@@ -917,6 +957,12 @@ def timebank_dispute(*, body: Body, record: Transfer, by: Person, reason: str) -
                 "reason": reason,
             },
         )
+        if record.created_by is not None:  # the recorder: only the other side disputes
+            n = _hours_of(record, record.currency, memo=False)
+            _tell(body, record.currency, to=record.created_by, event="hours.disputed",
+                  subject=f"{by.name} disputed the {n} you recorded",
+                  text=f"{by.name} disputed the {_hours_of(record, record.currency)} you "
+                  f"recorded, saying: {reason}\nThe hours were undone.")  # fmt: skip
 
     # No replay: a second dispute is a Conflict (above), whatever its reason. Its key has
     # an owner of its own, apart from the person's own client keys (which could be anything).
@@ -981,7 +1027,33 @@ def timebank_confirm(*, body: Body, record: Transfer, by: Person) -> Transfer:
             return current
         if current.status != Transfer.Status.PENDING:
             raise Conflict(f"this record was {current.get_status_display().lower()}")
-        return _settle(current, currency=locked)
+        _settle(current, currency=locked)
+        _tell_answer(body, current, locked, by)
+        return current
+
+
+def _tell_answer(body: Body, record: Transfer, currency: Currency, by: Person) -> None:
+    """Tell the recorder how the receiver ``by`` answered (see ``_tell``)."""
+    if record.created_by is None or record.created_by_id == by.pk:
+        return
+    h, n = _hours_of(record, currency), _hours_of(record, currency, memo=False)
+    if record.status == Transfer.Status.APPLIED:
+        event, subject = "hours.confirmed", f"{by.name} confirmed the {n} you recorded"
+        text = f"{by.name} confirmed the {h} you recorded. They count now."
+    elif record.status == Transfer.Status.REFUSED:
+        event, subject = "hours.refused", f"The {n} you recorded could not be applied"
+        # Past the receiver's limit, the reason would give a figure of their account that
+        # the recorder does not see; past the recorder's own ceiling, it is theirs to read.
+        why = (
+            f"they would take {by.name} past the limit of their account"
+            if record.reason.startswith("over the limit")
+            else record.reason
+        )
+        text = f"{by.name} confirmed the {h} you recorded, but they were refused: {why}."
+    else:
+        event, subject = "hours.declined", f"{by.name} declined the {n} you recorded"
+        text = f"{by.name} declined the {h} you recorded. Nothing moved."
+    _tell(body, currency, to=record.created_by, event=event, subject=subject, text=text)
 
 
 def timebank_decline(*, body: Body, record: Transfer, by: Person) -> Transfer:
@@ -1002,6 +1074,48 @@ def timebank_decline(*, body: Body, record: Transfer, by: Person) -> Transfer:
             kind="ledger.hours_declined",
             payload={"transfer": current.pk, "by": person_ref(by)},
         )
+        _tell_answer(body, current, record.currency, by)
+    return current
+
+
+# The reason a withdrawn record carries: declined by the one who recorded it.
+WITHDRAWN = "withdrawn by the giver"
+
+
+def timebank_withdraw(*, body: Body, record: Transfer, by: Person) -> Transfer:
+    """The member who recorded hours withdraws them while they wait for confirmation (a
+    mistake, or a receiver who left and will never answer): the record is declined with
+    the reason ``WITHDRAWN`` and nothing moves. Withdrawing twice answers the same; a
+    record already confirmed, refused or declined by the receiver is a Conflict."""
+    if record.body_id != body.pk or record.kind != Transfer.Kind.HOURS:
+        raise NotFound("no such record")
+    if record.created_by_id != by.pk:
+        raise NotAllowed("only the member who recorded the hours can withdraw them")
+    with transaction.atomic():
+        _lock_ledger(record.currency)
+        current = Transfer.objects.get(pk=record.pk)
+        if current.status == Transfer.Status.DECLINED and current.reason == WITHDRAWN:
+            return current
+        if current.status != Transfer.Status.PENDING:
+            raise Conflict(f"this record was already {current.get_status_display().lower()}")
+        current.status, current.reason = Transfer.Status.DECLINED, WITHDRAWN
+        current.settled_at = database_now()
+        current.save(update_fields=["status", "reason", "settled_at"])
+        journal_append(
+            body=body,
+            kind="ledger.hours_withdrawn",
+            payload={"transfer": current.pk, "by": person_ref(by)},
+        )
+        receiver = current.from_account.person  # (pending hours move from the receiver)
+        if receiver is not None and receiver.pk != by.pk:
+            currency = current.currency
+            _tell(
+                body, currency, to=receiver, event="hours.withdrawn",
+                subject=f"{by.name} withdrew the {_hours_of(current, currency, memo=False)}"
+                " recorded for you",
+                text=f"{by.name} withdrew the {_hours_of(current, currency)} recorded for you:"
+                " there is nothing to confirm any more.",
+            )  # fmt: skip
     return current
 
 

@@ -2,32 +2,73 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from dualpower.core.errors import Invalid
 
 MAX_AMOUNT = 10**15  # far above any real ledger, far below BIGINT's range
 
+# ASCII digits with at most one decimal separator (a point or a comma) and an optional
+# sign: what a person types. Not Decimal's own grammar, which also takes "1e3", "1_000",
+# "NaN" and the digits of every script (so "٣" was 3).
+_AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+_EXPONENT = re.compile(r"[0-9.,][eE][+-]?[0-9]")
+
 
 def amount_parse(text: str, decimals: int) -> int:
-    """``"1.25"`` with 2 decimals is 125. Raises Invalid for anything else than a
-    positive number with at most ``decimals`` decimal places."""
-    cleaned = text.strip().replace(",", ".") if isinstance(text, str) else ""
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise Invalid(f"not an amount: {text!r}") from None
-    if not value.is_finite():
-        raise Invalid(f"not an amount: {text!r}")
+    """``"1.25"`` (or ``"1,25"``) with 2 decimals is 125. Raises Invalid, with a message
+    for the person who typed it, for anything else than a positive number with at most
+    ``decimals`` decimal places written in the digits 0-9 with at most one separator.
+
+    A comma is a decimal separator, never a thousands one: ``"1,500"`` with fewer than 3
+    decimals could mean either, so it is refused rather than read as 1.5."""
+    cleaned = text.strip() if isinstance(text, str) else ""
+    _check_shape(text, cleaned)
+    value = Decimal(cleaned.replace(",", "."))
     scaled = value.scaleb(decimals)
+    if scaled <= 0:
+        raise Invalid("the amount must be more than zero")
+    whole, comma, frac = cleaned.partition(",")
+    if comma and len(frac) == 3 and decimals < 3:
+        raise Invalid(_ambiguous(text, whole.lstrip("+"), frac, decimals))
     if scaled != scaled.to_integral_value():
         raise Invalid(f"at most {decimals} decimal places, please")
-    units = int(scaled)
-    if units <= 0:
-        raise Invalid("the amount must be more than zero")
-    if units > MAX_AMOUNT:
+    if scaled > MAX_AMOUNT:
         raise Invalid("the amount is too large")
-    return units
+    return int(scaled)
+
+
+def _check_shape(text: str, cleaned: str) -> None:
+    """Raise Invalid unless ``cleaned`` is digits 0-9, one separator and a sign; the
+    message says what is wrong where a person could not guess it."""
+    if _AMOUNT.fullmatch(cleaned) is None:
+        if "," in cleaned and "." in cleaned:
+            why = "use a point or a comma for the decimals, not both, and no thousands separator"
+        elif cleaned.count(",") + cleaned.count(".") > 1:
+            why = "use one decimal separator and no thousands separator"
+        elif "_" in cleaned or any(c.isspace() for c in cleaned):
+            why = "write the digits without spaces or underscores between them"
+        elif _EXPONENT.search(cleaned):
+            why = "write the amount in plain digits, without an exponent"
+        elif any(c.isdigit() and not c.isascii() for c in cleaned):
+            why = "write the amount with the digits 0-9"
+        else:
+            why = ""
+        raise Invalid(f"not an amount: {text!r}" + (f" ({why})" if why else ""))
+
+
+def _ambiguous(text: str, whole: str, frac: str, decimals: int) -> str:
+    """What to say of ``whole,frac`` (three digits after the comma): the two readings,
+    the second only if the currency has the decimals for it."""
+    readings = [(whole + frac).lstrip("0") or "0"]
+    if len(frac.rstrip("0")) <= decimals:
+        point = frac.rstrip("0")
+        readings.append((whole.lstrip("0") or "0") + (f".{point}" if point else ""))
+    return (
+        f"{text!r} is ambiguous (a thousands separator or a decimal comma?): "
+        f"write {' or '.join(readings)}"
+    )
 
 
 def amount_format(units: int, decimals: int) -> str:

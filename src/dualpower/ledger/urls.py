@@ -17,6 +17,11 @@ urlpatterns = [
         {"answer": "decline"},
         name="record_decline",
     ),
+    path(
+        "bodies/<slug:slug>/ledger/records/<int:pk>/withdraw/",
+        views.record_withdraw,
+        name="record_withdraw",
+    ),
     path("bodies/<slug:slug>/ledger/<slug:code>/", views.currency_page, name="currency"),
     path("bodies/<slug:slug>/ledger/<slug:code>/pay/", views.pay, name="pay"),
     path("bodies/<slug:slug>/ledger/<slug:code>/hours/", views.hours, name="hours"),

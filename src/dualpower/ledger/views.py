@@ -81,9 +81,14 @@ def _fmt(request: HttpRequest, currency: Currency, units: int) -> str:
 
 
 def _outcome(request: HttpRequest, t: Transfer, ctx: dict[str, Any]) -> HttpResponse:
-    """Redirect after an applied or pending transfer; show a refusal on the form."""
+    """Redirect after an applied or pending transfer; show a refusal on the form, with a
+    new client key: the refused request stays refused (a retry of it answers the same),
+    and what the member sends after correcting it is a new request."""
     if t.status == Transfer.Status.REFUSED:
         ctx["refusal"] = t.reason
+        form = ctx["form"]
+        form.data = form.data.copy()  # (a QueryDict is immutable)
+        form.data["client_key"] = new_key()
         return render(request, "ledger/form.html", ctx, status=422)
     what = "recorded; it waits for confirmation" if t.status == "pending" else "done"
     messages.success(request, f"{_fmt(request, t.currency, t.amount)}: {what}.")
@@ -186,6 +191,18 @@ def record_answer(request: HttpRequest, slug: str, pk: int, answer: str) -> Http
         messages.error(request, f"Not confirmed: {t.reason}.")
     else:
         messages.success(request, f"{_fmt(request, t.currency, t.amount)}: {t.status}.")
+    return redirect("ledger:currency", body.slug, t.currency.code)
+
+
+@login_required
+@require_POST
+@domain_errors
+def record_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The member who recorded hours withdraws them while they wait for confirmation."""
+    body = selectors.ledger_body_for(request.user, slug)
+    record = selectors.transfer_get(body=body, pk=pk)
+    t = services.timebank_withdraw(body=body, record=record, by=_me(request))
+    messages.success(request, f"{_fmt(request, t.currency, t.amount)}: withdrawn.")
     return redirect("ledger:currency", body.slug, t.currency.code)
 
 

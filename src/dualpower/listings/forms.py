@@ -6,6 +6,9 @@ from typing import Any
 
 from django import forms
 
+from dualpower.core.errors import Invalid
+from dualpower.ledger.units import amount_parse
+
 from .models import HubSettings, Listing
 
 HONEYPOT = "website"
@@ -28,11 +31,9 @@ class ListingForm(forms.Form):
         required=False, max_length=120, help_text="For example: weekday evenings, by Friday."
     )
     visibility = forms.ChoiceField(choices=Listing.Visibility.choices, initial="members")
-    hours = forms.DecimalField(
+    hours = forms.CharField(
         required=False,
-        min_value=0,
-        max_value=100,
-        decimal_places=2,
+        max_length=30,
         help_text="Time bank: the hours this exchange is worth, settled when it is done.",
     )
     contact = forms.CharField(
@@ -47,10 +48,19 @@ class ListingForm(forms.Form):
         self.fields["category"].choices = _choices(hub.categories, "Choose a category")  # type: ignore[attr-defined]
         self.fields["area"].choices = _choices(hub.areas, "No particular area")  # type: ignore[attr-defined]
 
+    def clean_hours(self) -> int:
+        """In hundredths, read as the ledger reads hours (``1.5`` or ``1,5``; no exponent,
+        no thousands separator); none is 0. The service checks the range."""
+        text = self.cleaned_data.get("hours") or ""
+        if not text.strip():
+            return 0
+        try:
+            return amount_parse(text, 2)
+        except Invalid as e:
+            raise forms.ValidationError(e.message) from None
+
     def service_args(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        data["hours"] = int((data.get("hours") or 0) * 100)
-        return data
+        return dict(self.cleaned_data)
 
 
 class ClaimForm(forms.Form):

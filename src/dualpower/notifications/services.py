@@ -1,5 +1,6 @@
-"""Tell members what happens in their bodies: in the app always, by e-mail as each
-person chose for that body (every event, a daily digest, or none).
+"""Tell members what happens in their bodies (``notify_members``), or only the members
+it concerns (``notify_persons``: each side of a time-bank record): in the app always, by
+e-mail as each person chose for that body (every event, a daily digest, or none).
 
 E-mail goes out from the worker (``notifications_deliver``), through Django's mail
 backend, after the transaction that caused it commits.
@@ -8,6 +9,7 @@ backend, after the transaction that caused it commits.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -27,6 +29,14 @@ EVENTS = {
     "voting.opened": "Voting is open",
     "voting.closing": "Voting closes within 24 hours",
     "proposal.decided": "A proposal was decided",
+    # Time-bank records: each goes to one side of an exchange only (``notify_persons``).
+    "hours.to_confirm": "Hours recorded for you wait for your confirmation",
+    "hours.recorded": "Hours were recorded with you (you may dispute them)",
+    "hours.confirmed": "Hours you recorded were confirmed",
+    "hours.refused": "Hours you recorded could not be applied",
+    "hours.declined": "Hours you recorded were declined",
+    "hours.disputed": "Hours you recorded were disputed",
+    "hours.withdrawn": "Hours recorded for you were withdrawn",
 }
 
 
@@ -48,14 +58,48 @@ def preference_set(*, person: Person, body: Body, mode: str) -> Preference:
 
 def notify_members(*, body: Body, event: str, subject: str, text: str, url: str = "") -> int:
     """Notify every member of ``body``; return how many were notified."""
-    assert event in EVENTS, event
-    members = list(
-        Membership.objects.filter(body=body, status=Membership.Status.MEMBER).values_list(
-            "person_id", flat=True
-        )
+    members = Membership.objects.filter(body=body, status=Membership.Status.MEMBER)
+    return _notify(
+        body=body,
+        people=list(members.values_list("person_id", flat=True)),
+        event=event, subject=subject, text=text, url=url,
+    )  # fmt: skip
+
+
+def notify_persons(
+    *,
+    body: Body,
+    persons: Iterable[Person],
+    event: str,
+    subject: str,
+    text: str,
+    url: str = "",
+) -> int:
+    """Notify only ``persons`` of something in ``body`` that concerns them (a time-bank
+    record, say), each as they chose for that body, exactly like ``notify_members``; call
+    it inside the transaction that makes the change. Someone who is no longer a member is
+    skipped: they could neither open the page it links to nor change how they hear of the
+    body. Return how many were notified."""
+    wanted = {p.pk for p in persons}
+    members = Membership.objects.filter(
+        body=body, status=Membership.Status.MEMBER, person_id__in=wanted
     )
+    return _notify(
+        body=body,
+        people=sorted(members.values_list("person_id", flat=True)),
+        event=event, subject=subject, text=text, url=url,
+    )  # fmt: skip
+
+
+def _notify(*, body: Body, people: list[int], event: str, subject: str, text: str, url: str) -> int:
+    """Store one in-app notification per person with their choice for ``body``, and have
+    the worker e-mail them once the caller's transaction commits (nothing is sent if it
+    rolls back: the rows go with it and ``on_commit`` drops the delivery)."""
+    assert event in EVENTS, event
+    if not people:
+        return 0
     modes = dict(
-        Preference.objects.filter(body=body, person_id__in=members).values_list("person_id", "mode")
+        Preference.objects.filter(body=body, person_id__in=people).values_list("person_id", "mode")
     )
     Notification.objects.bulk_create(
         Notification(
@@ -67,15 +111,15 @@ def notify_members(*, body: Body, event: str, subject: str, text: str, url: str 
             url=url,
             mode=modes.get(pid, Preference.Mode.EVERY),
         )
-        for pid in members
+        for pid in people
     )
-    chosen = {modes.get(pid, Preference.Mode.EVERY) for pid in members}
+    chosen = {modes.get(pid, Preference.Mode.EVERY) for pid in people}
     if Preference.Mode.EVERY in chosen:
         transaction.on_commit(lambda: _enqueue_delivery(None))
     if Preference.Mode.DIGEST in chosen:
         in_a_day = timezone.now() + timedelta(days=1, minutes=1)
         transaction.on_commit(lambda: _enqueue_delivery(in_a_day))
-    return len(members)
+    return len(people)
 
 
 def _enqueue_delivery(run_after: datetime | None) -> None:
