@@ -38,46 +38,36 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "performance.md"
 HEADING = "## Ledger"
 ANALYSIS = """\
-**Reading it.** The target (at least half the raw rate) is not met. The best row, 16
-clients on one ledger in one process, settles about a quarter as many transfers as
-pgbench's one-row inserts (a fifth in the last run of the round before, a seventh to a
-ninth before that; the machine's raw rate itself varies from day to day, so compare
-shares). This round: an applied transfer stores its two sides itself and `ledger_entry`
-became a view of them (migrations `ledger/0006` and `ledger/0007`: one row per transfer
-instead of three, a fifth less database time per payment), and the group commit's relay
-thread writes batch after batch (before, the next batch waited for a caller to win
-CPython's interpreter lock from the other callers, and the database sat idle for a
-quarter of each cycle; in runs of the one-ledger case in one sitting, about 3,000 a second
-before the relay and 4,000 after). The whole round, against the code before it in one
-sitting: about 2,500 and 3,800 a second on one ledger. Two processes lost by the relay (about 3,300 before,
-2,900 after, in one sitting): each has 8 clients, the relay's back-to-back batches hold
-about 4 payments, and at that size the fixed cost of a call weighs most. The last column
-says why half is out of reach on this machine; compare it with the CPU budget under the
-table. The rest of the machine is PostgreSQL above all (and whatever else runs there: see
-the load average). At half the raw rate the two cores give each transfer that much CPU
-for everything, and one ledger transfer uses more: the database's part (the function's
-statements, the transfer and journal rows and their indexes, the foreign-key checks, the
-commit) is most of the budget by itself, and the Python service layer's part more than
-half of it. Most of
-the database's part is the fixed cost of a call: pgbench's C clients calling the same SQL
-function with one transfer a transaction use close to a millisecond of CPU outside
-pgbench for each, and 16 clients that each wait for their answer make batches of about 8
-(half of them in the database, half preparing their next request), so 8 share that cost.
-Tried and not kept this round: capping batches at 8 (the hand-over gap stayed), a leader
-that keeps leading while requests wait (as fast, but its own caller could wait for ever:
-the relay does the same without that), yielding the interpreter before each batch so that
-it fills up (slower), a shorter interpreter switch interval (no change), partial indexes
-on a reversal's column and composite foreign keys (within noise), a faster model
-constructor (4% of the Python part). Tried before: shards, two batches in flight on two
-sessions, waiting for fuller batches. What could reach half: a cheaper call (fewer
-statements in the function, typed arrays instead of JSON, a prepared statement); taking
-the commit's flush out from under the ledger lock (commit asynchronously, answer the
-callers once a later synchronous commit has flushed the log: a transfer would then be
-readable by others a moment before it is durable, a trade the members should weigh); the
-service layer's work outside CPython's one interpreter lock; or more cores, which the raw
-rate's 16 clients use in parallel and one ledger's batches cannot. Correctness held in
-every run: zero errors, balances equal entries and sum to zero, and a test checks that
-the function's journal hashes are exactly those `dualpower journal verify` recomputes."""
+**Reading it.** The target (at least half the raw rate) is not met, and on this machine it
+cannot be with this design; the issue asks its owners to restate it. The best row, 16
+clients on one ledger, settles about a fifth to a quarter as many transfers as pgbench's
+one-row inserts (the machine's raw rate itself varies from day to day, from about 6,000 to
+24,000 a second, so compare shares and per-transfer CPU, not rates). The reason is CPU,
+not waiting: at half the raw rate the two cores give each transfer the CPU of two one-row
+insert transactions, commit included (the budget line), and a transfer costs more than
+that before any Python runs. The second table measures the database's part alone: one
+session calling the ledger's SQL function, so nothing else shares the count. In a batch of
+16 (the largest that 16 clients who each wait for their answer can make) a payment costs
+PostgreSQL more CPU than pgbench's whole one-row transaction; the foreign keys' checks are
+about a quarter of it at that size, the rest is the function's work (the batch read from
+JSON, the key, account and journal look-ups, a transfer row with eight indexes, a journal
+row, the balances and the hash chain). The Python service layer (checks, policy, the
+request's digest, the model object, the hand-over to the group commit and back) costs
+about as much again, and the "without Django" row shows that even a bare psycopg client of
+the same function stays above the budget. So half the raw rate would need a transfer to
+cost about half of what it does now in both parts at once: for instance no foreign keys on
+transfers and fewer indexes (integrity the members now get from the database), no model
+objects on the hot path, or more cores (the raw rate's 16 clients use both cores fully;
+one ledger's batches, serialised by its lock, cannot). What was done, round by round: one
+call of a PL/pgSQL function per batch instead of a dozen statements, group commit of
+concurrent requests into one transaction, the two sides of a transfer stored on its row
+(the entries a view), a relay thread that writes batch after batch; from about 1% of the
+raw rate to a fifth or a quarter. Tried and not kept: batch caps, a leader that keeps
+leading, yielding before batches, other switch intervals, partial indexes, composite
+foreign keys, a faster model constructor, shards, two batches in flight, prepared
+statements, typed arrays instead of JSON. Correctness held in every run: zero errors,
+balances equal entries and sum to zero, and a test checks that the function's journal
+hashes are exactly those `dualpower journal verify` recomputes."""
 
 
 def _bench_url(url: str) -> tuple[str, str]:
