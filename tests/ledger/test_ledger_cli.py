@@ -41,7 +41,7 @@ def test_statement_as_csv(paid: Currency, capsys: pytest.CaptureFixture[str]) ->
     assert main(["statement", paid.body.slug, "BOB@example.org", "--csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("date,transfer")
-    assert lines[1].endswith(",payment,Alice,jam,4.20,4.20")
+    assert lines[1].endswith(",payment,Alice,jam,4.20,4.20,")
 
 
 def test_statement_as_text(paid: Currency, capsys: pytest.CaptureFixture[str]) -> None:

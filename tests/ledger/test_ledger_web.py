@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 from ledger_helpers import account, fresh
 
 from dualpower.accounts.models import Person
 from dualpower.bodies.services import mandate_grant
 from dualpower.ledger import services
+from dualpower.ledger.cli import main as ledger_cli
 from dualpower.ledger.models import Currency, Transfer
 
 
@@ -163,8 +165,8 @@ def test_statements_and_csv(acorns: Currency, alice: Person, bob: Person, carol:
     csv = bob_client.get(f"/bodies/{acorns.body.slug}/ledger/acorn/statement.csv")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode().splitlines()
-    assert lines[0] == "date,transfer,kind,counterpart,memo,amount,balance"
-    assert lines[1].endswith(",payment,Alice,'=cmd(),3.00,3.00")
+    assert lines[0] == "date,transfer,kind,counterpart,memo,amount,balance,reverses"
+    assert lines[1].endswith(",payment,Alice,'=cmd(),3.00,3.00,")
     # carol may not read bob's statement: the same 404 as for no account
     others = f"/bodies/{acorns.body.slug}/ledger/acorn/statement/{bob.pk}/"
     nobody = f"/bodies/{acorns.body.slug}/ledger/acorn/statement/999999/"
@@ -172,6 +174,26 @@ def test_statements_and_csv(acorns: Currency, alice: Person, bob: Person, carol:
     assert carol_client.get(others).status_code == 404
     assert carol_client.get(others).content == carol_client.get(nobody).content
     assert carol_client.get(others.rstrip("/") + ".csv").status_code == 404
+
+
+def test_a_give_back_names_what_it_undoes_on_the_page_the_csv_and_the_cli(
+    acorns: Currency, alice: Person, bob: Person, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paid = services.transfer_create(
+        body=acorns.body, by=alice, from_account=account(acorns, alice),
+        to_account=account(acorns, bob), amount=3_00, memo="jam", client_key="k",
+    )  # fmt: skip
+    back = services.transfer_reverse(
+        body=acorns.body, transfer=paid, by=bob, client_key="back", memo="wrong jar"
+    )
+    day = paid.created_at.date().isoformat()
+    page = logged_in(bob).get(url(acorns, "statement")).content.decode()
+    assert f'wrong jar <span class="muted">(gives back the transfer of {day})</span>' in page
+    rows = logged_in(bob).get(url(acorns, "statement").rstrip("/") + ".csv").content.decode()
+    assert rows.splitlines()[2].startswith(f"{back.created_at.isoformat()},{back.pk},")
+    assert rows.splitlines()[2].endswith(f",{paid.pk}")
+    assert ledger_cli(["statement", acorns.body.slug, bob.email]) == 0
+    assert f"wrong jar (gives back the transfer of {day})" in capsys.readouterr().out
 
 
 def test_a_holder_of_view_all_reads_every_statement(

@@ -98,6 +98,12 @@ def _shown(text: str) -> str:
 _BREAKS = ("Cc", "Zl", "Zp")  # control characters, line and paragraph separators
 
 
+def _gives_back(line: Any) -> str:
+    """What a give-back undoes, as the statement page says it."""
+    undone = line.entry.transfer.reverses
+    return f" (gives back the transfer of {undone.created_at.date()})" if undone else ""
+
+
 def _body(slug: str) -> Any:
     from dualpower.bodies.models import Body
     from dualpower.core.errors import NotFound
@@ -147,7 +153,8 @@ def _statement(ns: argparse.Namespace) -> int:
     _out([
         *(
             f"{ln.entry.created_at.date().isoformat()}  {ln.amount:>12}  {ln.balance:>12}  "
-            f"{_shown(ln.counterpart)}  {_shown(ln.entry.transfer.memo)}".rstrip() + "\n"
+            f"{_shown(ln.counterpart)}  {_shown(ln.entry.transfer.memo)}{_gives_back(ln)}"
+            .rstrip() + "\n"
             for ln in lines
         ),
         f"balance {amount_format(account.balance, currency.decimals)} {currency.code}\n",

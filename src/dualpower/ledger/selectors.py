@@ -254,6 +254,7 @@ def statement(*, account: Account) -> list[Line]:
             "transfer__to_account__person",
             "transfer__from_account__body",
             "transfer__to_account__body",
+            "transfer__reverses",
         )
         .order_by("created_at", "pk")
     )
@@ -273,7 +274,8 @@ def statement(*, account: Account) -> list[Line]:
     return lines
 
 
-CSV_HEADER = ("date", "transfer", "kind", "counterpart", "memo", "amount", "balance")
+# ``reverses``: the transfer (its number in the ``transfer`` column) that a give-back undoes.
+CSV_HEADER = ("date", "transfer", "kind", "counterpart", "memo", "amount", "balance", "reverses")
 
 
 def statement_csv(*, account: Account) -> str:
@@ -291,6 +293,7 @@ def statement_csv(*, account: Account) -> str:
                 _csv_safe(t.memo),
                 line.amount,
                 line.balance,
+                t.reverses_id or "",
             )
         )
     return out.getvalue()
