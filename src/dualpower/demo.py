@@ -1,7 +1,8 @@
 """The demo neighbourhood that ``dualpower demo`` seeds: Eastside.
 
-Eight neighbours and seven bodies (an assembly, a time bank, a bakery co-op, a mutual-aid
-hub, a tenants' union, a hidden caucus, and a federation that five of them have joined),
+Eight neighbours and eight bodies (an assembly, a time bank, a bakery co-op, a mutual-aid
+hub, a tenants' union, a hidden caucus, a mutual-credit network, and a federation that five
+of them have joined),
 built only through the same services that the web, the API and the tests call, so every
 step is in the journals.
 Seeding happens once: a database that already holds the demo is left as it is.
@@ -203,14 +204,24 @@ def _seed_bodies(p: dict[str, Person]) -> None:
             federation_consent(
                 federation=federation, member=member, side=side, decision=BY_DECISION
             )
-    _seed_ledgers(p, time_bank, bakery)
+    exchange = body_found(
+        founder=p["farida"],
+        name="Eastside Exchange",
+        kind="credit_network",
+        about="Mutual credit among neighbours and small traders: pay in credits you issue "
+        "yourself, up to a limit we set together, and earn them back by selling.",
+    )
+    for first in ("amara", "chen", "emeka", "gus"):
+        _invite(exchange, p["farida"], p[first])
+        membership_admit(body=exchange, person=p[first], admitted_by=BY_DECISION)
+    _seed_ledgers(p, time_bank, bakery, exchange)
     _seed_decisions(p, assembly)
 
 
-def _seed_ledgers(p: dict[str, Person], time_bank: Body, bakery: Body) -> None:
-    """Hours exchanged in the time bank (one still waits for Amara's confirmation), and
-    the bakery's funds kept by a treasurer whom the workers mandated to record money
-    coming in and going out."""
+def _seed_ledgers(p: dict[str, Person], time_bank: Body, bakery: Body, exchange: Body) -> None:
+    """Hours exchanged in the time bank (one still waits for Amara's confirmation), the
+    bakery's funds kept by a treasurer whom the workers mandated to record money coming in
+    and going out, and payments in the mutual-credit network."""
     hours = Currency.objects.get(body=time_bank, kind=Currency.Kind.HOURS)
     for giver, receiver, amount, memo, confirmed in (
         ("amara", "chen", 2_00, "fixed Chen's bike", True),
@@ -240,6 +251,18 @@ def _seed_ledgers(p: dict[str, Person], time_bank: Body, bakery: Body) -> None:
         ledger.external_record(
             body=bakery, currency=funds, by=p["bruno"], direction=direction, amount=amount,
             memo=memo, client_key=f"demo-funds-{direction}",
+        )  # fmt: skip
+    credits = Currency.objects.get(body=exchange, kind=Currency.Kind.MUTUAL_CREDIT)
+    for payer, payee, amount, memo in (
+        ("chen", "farida", 35_00, "vegetables from the allotment"),
+        ("amara", "emeka", 12_50, "bike repair"),
+        ("farida", "gus", 20_00, "two hours of bookkeeping"),
+    ):
+        ledger.transfer_create(
+            body=exchange, by=p[payer],
+            from_account=ledger.account_open(body=exchange, currency=credits, person=p[payer]),
+            to_account=ledger.account_open(body=exchange, currency=credits, person=p[payee]),
+            amount=amount, memo=memo, client_key=f"demo-{payer}-{payee}",
         )  # fmt: skip
 
 

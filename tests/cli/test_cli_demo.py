@@ -40,8 +40,9 @@ def test_the_seed_builds_a_believable_neighbourhood(db: None) -> None:
     assert seeded.created
     assert len(seeded.people) == 8
     assert sorted(Body.objects.values_list("kind", flat=True)) == sorted(
-        ["assembly", "time_bank", "cooperative", "mutual_aid", "union", "caucus", "federation"]
-    )
+        ["assembly", "time_bank", "cooperative", "mutual_aid", "union", "caucus",
+         "credit_network", "federation"]
+    )  # fmt: skip
     caucus = Body.objects.get(kind="caucus")
     assert not policy.can(AnonymousUser(), "body.view", caucus)
     gus = Membership.objects.get(person__email="gus@example.org", body__kind="assembly")
@@ -75,7 +76,16 @@ def test_the_seeded_ledgers_have_something_to_show(db: None) -> None:
     assert policy.can(bruno, "ledger.record_external", bakery)
     funds = Account.objects.get(body=bakery, kind=Account.Kind.FUNDS)
     assert funds.balance == 930_00
-    for body in (time_bank, bakery):
+    exchange = Body.objects.get(kind="credit_network")
+    balances = Account.objects.filter(body=exchange, kind=Account.Kind.MEMBER)
+    assert sorted(balances.values_list("balance", flat=True)) == [
+        -35_00,
+        -12_50,
+        12_50,
+        15_00,
+        20_00,
+    ]
+    for body in (time_bank, bakery, exchange):
         assert ledger_verify(body=body).ok
 
 
@@ -158,14 +168,14 @@ def test_the_demo_seeds_its_own_sqlite_file_once(demo_dir: Path) -> None:
         assert "amara@example.org" in out
     with sqlite3.connect(demo_dir / "dualpower.sqlite3") as db:
         assert db.execute("select count(*) from accounts_person").fetchone() == (8,)
-        assert db.execute("select count(*) from bodies_body").fetchone() == (7,)
+        assert db.execute("select count(*) from bodies_body").fetchone() == (8,)
 
 
 def test_every_seeded_journal_verifies_through_the_console_script(demo_dir: Path) -> None:
     result = _run(demo_dir, "journal", "verify")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == 7
+    assert len(lines) == 8
     assert all(line.endswith("chain holds") for line in lines)
 
 
