@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from dualpower.accounts.models import Person
 from dualpower.ledger import services
 from dualpower.ledger.models import Account, Currency, Transfer
@@ -30,3 +33,12 @@ def record(hours: Currency, by: Person, receiver: Person, amount: int, key: str)
     return services.timebank_record(
         body=hours.body, currency=hours, by=by, receiver=receiver, amount=amount, client_key=key
     )
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    """The API's problem+json answer with this status, and a detail; its body."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body: dict[str, Any] = json.loads(response.content)
+    assert body["status"] == status and body["detail"]
+    return body

@@ -1,12 +1,14 @@
 """How amounts are read (``units.amount_parse``): by the parser, the API and the pages.
 
-A comma is a decimal separator ("1,5" is 1.5), never a thousands one: "1,500" is refused
-as ambiguous where the currency has fewer than 3 decimals, and so is anything but the
-digits 0-9, one separator and a sign (no exponent, no underscore, no other script)."""
+A point or a comma separates the decimals ("1,5" is 1.5), never thousands: "1,500" and
+"1.500" are refused as ambiguous where the currency has fewer than 3 decimals, and so is
+anything but the digits 0-9, one separator and a sign (no exponent, no underscore, no other
+script)."""
 
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -24,7 +26,11 @@ from dualpower.ledger.units import MAX_AMOUNT, amount_format, amount_parse
 REFUSED = [
     ("1,500", "write 1500 or 1.5"),
     ("1,000", "write 1000 or 1"),
-    (",250", "write 250 or 0.25"),
+    ("1.500", "write 1500 or 1.5"),  # a point groups thousands in many countries
+    ("12.000", "write 12000 or 12"),
+    ("0.125", "at most 2 decimal places"),  # no first group of thousands: not ambiguous
+    ("1.0000000000000000000000000001", "at most 2 decimal places"),  # (Decimal rounded it)
+    ("9" * 5000, "too large"),
     ("1,500.00", "not both"),
     ("1.500,00", "not both"),
     ("1.500.000", "one decimal separator"),
@@ -59,6 +65,8 @@ def test_the_parser_refuses_it_with_a_clear_message(text: str, message: str) -> 
         (" 1,25 ", 2, 125),
         ("+2", 2, 200),
         (".5", 2, 50),
+        (",250", 2, 25),  # no first group of thousands before it: decimals
+        ("0001,5", 2, 150),
         ("1,500", 3, 1500),  # a currency with 3 decimals: a decimal comma, unambiguous
         ("1,5000", 2, 150),  # four digits after the comma: no thousands separator either
         ("12", 0, 12),
@@ -88,6 +96,28 @@ def test_what_the_formatter_writes_parses_back_to_the_same_amount(
     written = amount_format(units, decimals)
     assert amount_parse(written, decimals) == units
     assert amount_parse(written.replace(".", ","), decimals) == units
+
+
+@given(
+    text=st.from_regex(r"[0-9]{1,40}([.,][0-9]{0,40})?", fullmatch=True),
+    decimals=st.integers(min_value=0, max_value=6),
+)
+def test_digits_are_read_exactly_or_refused(text: str, decimals: int) -> None:
+    """However many digits: the exact value (never rounded), or a refusal that says why."""
+    exact = Fraction(text.replace(",", ".")) * 10**decimals
+    try:
+        units = amount_parse(text, decimals)
+    except Invalid as refused:
+        reasons = ("more than zero", "decimal places", "too large", "ambiguous")
+        assert any(reason in refused.message for reason in reasons)
+        assert (
+            exact <= 0
+            or exact.denominator != 1
+            or exact > MAX_AMOUNT
+            or "ambiguous" in (refused.message)
+        )
+        return
+    assert units == exact
 
 
 @given(text=st.text(max_size=12))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from ledger_helpers import account, fresh
+from ledger_helpers import account, fresh, problem
 
 from dualpower.accounts.models import Person
 from dualpower.accounts.services import api_token_create
@@ -34,14 +34,6 @@ class Api:
             f"/api/v1/bodies/{path}", json.dumps(body), content_type="application/json",
             headers=headers,
         )  # fmt: skip
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body: dict[str, Any] = json.loads(response.content)
-    assert body["status"] == status and body["detail"]
-    return body
 
 
 def test_members_list_the_currencies_with_their_account(acorns: Currency, alice: Person) -> None:
@@ -84,6 +76,20 @@ def test_pay_retry_and_conflict(acorns: Currency, alice: Person, bob: Person) ->
     problem(api.post(path, {**body, "amount": "3"}, key="abc"), 409)
     problem(api.post(path, body), 422)  # no key
     problem(api.post(path, {**body, "amount": "x"}, key="new"), 422)
+
+
+def test_a_refusal_past_the_payees_ceiling_does_not_give_the_payer_its_figure(
+    acorns: Currency, alice: Person, bob: Person
+) -> None:
+    services.limit_set(
+        body=acorns.body, currency=acorns, limit=100_00, ceiling=30_00, account=account(acorns, bob),
+        decision="decision test",
+    )  # fmt: skip
+    api, path = Api(alice), f"{acorns.body.slug}/ledger/acorn/transfers"
+    refused = problem(api.post(path, {"to": "bob@example.org", "amount": "40"}, key="k"), 422)
+    assert refused["detail"] == "refused: over the ceiling of Bob's account"
+    stored = Transfer.objects.get(pk=refused["transfer"]).reason
+    assert stored == "over the ceiling: Bob may not hold more than 30.00 acorn"  # his to read
 
 
 def test_a_refusal_answers_422_every_time(acorns: Currency, alice: Person, bob: Person) -> None:

@@ -68,19 +68,19 @@ def test_refusals_are_one_line_and_exit_2(
     assert message in err and err.count("\n") == 1
 
 
-def test_a_memo_with_a_newline_or_tab_stays_on_its_line(
+def test_a_memo_with_a_newline_tab_or_bidi_override_stays_on_its_line(
     acorns: Currency, alice: Person, bob: Person, capsys: pytest.CaptureFixture[str]
 ) -> None:
     services.transfer_create(
         body=acorns.body, by=alice, from_account=account(acorns, alice),
-        to_account=account(acorns, bob), amount=1_00, memo="jam\nand\ttea\x1b[2J", client_key="m",
+        to_account=account(acorns, bob), amount=1_00, memo="jam\nand\ttea\x1b[2J\u202egnp", client_key="m",
     )  # fmt: skip
     assert main(["statement", acorns.body.slug, "bob@example.org"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[1] == "balance 1.00 acorn"
-    assert lines[0].endswith("Alice  jam\\nand\\ttea\\x1b[2J")
+    assert lines[0].endswith("Alice  jam\\nand\\ttea\\x1b[2J\\u202egnp")
     assert main(["statement", acorns.body.slug, "bob@example.org", "--csv"]) == 0
-    assert '"jam\nand\ttea\x1b[2J"' in capsys.readouterr().out  # CSV quotes it as it is
+    assert '"jam\nand\ttea\x1b[2J\u202egnp"' in capsys.readouterr().out  # CSV quotes it as it is
 
 
 @pytest.mark.parametrize("argv", [["statement", "acorn-network", "bob@example.org"],

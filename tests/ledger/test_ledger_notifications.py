@@ -138,7 +138,7 @@ def test_a_refused_confirmation_tells_the_recorder_without_the_receivers_figures
     assert confirm(hours, r, bob).status == Transfer.Status.REFUSED
     assert heard(alice) == [("hours.refused", "The 30.00 hours you recorded could not be applied")]
     text = Notification.objects.get(person=alice).text
-    assert "would take Bob past the limit of their account" in text
+    assert "refused: over the limit of Bob's account." in text
     assert "-20" not in text and "20.00" not in text
 
 

@@ -3,12 +3,11 @@ services, API and pages, denials included."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from django.test import Client
-from ledger_helpers import account, fresh, pay, record
+from ledger_helpers import account, fresh, pay, problem, record
 
 from dualpower.accounts.models import Person
 from dualpower.accounts.services import api_token_create
@@ -77,6 +76,16 @@ def test_a_record_the_receiver_answered_cannot_be_withdrawn(
     assert (after.status, after.reason) == (before.status, before.reason)
 
 
+def test_the_receiver_cannot_decline_what_the_giver_withdrew(
+    hours: Currency, alice: Person, bob: Person
+) -> None:
+    r = record(hours, alice, bob, 100, "k")
+    withdraw(r, alice)
+    with pytest.raises(Conflict, match="withdrawn"):
+        services.timebank_decline(body=hours.body, record=r, by=bob)
+    assert not JournalEntry.objects.filter(kind="ledger.hours_declined").exists()
+
+
 def test_the_giver_withdraws_after_the_receiver_left(
     hours: Currency, alice: Person, bob: Person
 ) -> None:
@@ -105,14 +114,6 @@ def api_post(person: Person, path: str) -> Any:
         f"/api/v1/bodies/{path}", "{}", content_type="application/json",
         headers={"Authorization": f"Bearer {clear}"},
     )  # fmt: skip
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body: dict[str, Any] = json.loads(response.content)
-    assert body["status"] == status and body["detail"]
-    return body
 
 
 @pytest.mark.urls("ledger_api_urls")
@@ -183,7 +184,8 @@ def test_the_currency_page_shows_why_a_record_was_refused_or_declined(
     declined = record(hours, alice, carol, 100, "d")
     services.timebank_decline(body=hours.body, record=declined, by=carol)
     content = logged_in(alice).get(f"/bodies/{hours.body.slug}/ledger/h/").content.decode()
-    assert "Refused: over the limit: Bob may not go below -20.00 h" in content
+    assert "Refused: over the limit of Bob&#x27;s account" in content
+    assert "may not go below" not in content  # bob's limit is his to read, not alice's
     assert "Declined by Carol" in content
 
 

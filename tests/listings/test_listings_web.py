@@ -78,7 +78,8 @@ def test_a_listings_hours_are_read_as_the_ledger_reads_them(
     assert not Listing.objects.exists()
     assert _client(bob).post(url, {**data, "hours": "1,5"}).status_code == 302
     assert _client(bob).post(url, {**data, "title": "Tea", "hours": ""}).status_code == 302
-    assert sorted(Listing.objects.values_list("hours", flat=True)) == [0, 1_50]
+    assert _client(bob).post(url, {**data, "title": "Jam", "hours": "0,00"}).status_code == 302
+    assert sorted(Listing.objects.values_list("hours", flat=True)) == [0, 0, 1_50]
 
 
 def test_hidden_listings_are_404_like_missing_ones(hub: Body, bob: Person, dave: Person) -> None:

@@ -153,9 +153,9 @@ def _currency(c: Currency, who: Any) -> CurrencyOut:
                        account=_account(mine, c.decimals))  # fmt: skip
 
 
-def _transfer(t: Transfer) -> dict[str, Any]:
+def _transfer(t: Transfer, reader: Any) -> dict[str, Any]:
     return TransferOut(
-        id=t.pk, kind=t.kind, status=t.status, reason=t.reason,  # type: ignore[arg-type]
+        id=t.pk, kind=t.kind, status=t.status, reason=t.reason_for(reader.pk),  # type: ignore[arg-type]
         currency=t.currency.code, amount=amount_format(t.amount, t.currency.decimals),
         memo=t.memo, from_account=t.from_account_id, to_account=t.to_account_id,
         reverses=t.reverses_id, created_at=t.created_at,
@@ -163,10 +163,12 @@ def _transfer(t: Transfer) -> dict[str, Any]:
     ).model_dump(mode="json")  # fmt: skip
 
 
-def _answer(t: Transfer, created: int = 201) -> Status[dict[str, Any]] | HttpResponse:
+def _answer(t: Transfer, reader: Any, created: int = 201) -> Status[dict[str, Any]] | HttpResponse:
+    """The outcome for ``reader``, who asked for it (a refusal as they may read it)."""
     if t.status == Transfer.Status.REFUSED:
-        return problem(422, f"refused: {t.reason}", title="Refused", transfer=t.pk)
-    return Status(created, _transfer(t))
+        why = t.reason_for(reader.pk)
+        return problem(422, f"refused: {why}", title="Refused", transfer=t.pk)
+    return Status(created, _transfer(t, reader))
 
 
 def _key(header: str | None, body: str | None) -> str:
@@ -235,7 +237,7 @@ def build_router() -> Router:
             to_account=services.account_open(body=c.body, currency=c, person=to),
             amount=amount_parse(payload.amount, c.decimals), memo=payload.memo,
             client_key=_key(idempotency_key, payload.client_key),
-        ))  # fmt: skip
+        ), me)  # fmt: skip
 
     @router.post("/{slug}/ledger/{code}/hours", **WRITES, response={201: TransferOut, **PROBLEMS})
     def record_hours(
@@ -256,7 +258,7 @@ def build_router() -> Router:
             receiver=member(payload.receiver), giver=member(payload.giver),
             amount=amount_parse(payload.hours, c.decimals), memo=payload.memo,
             client_key=_key(idempotency_key, payload.client_key),
-        ))  # fmt: skip
+        ), me)  # fmt: skip
 
     @router.post(
         "/{slug}/ledger/{code}/external", **WRITES, response={201: TransferOut, **PROBLEMS}
@@ -272,7 +274,7 @@ def build_router() -> Router:
             body=c.body, currency=c, by=me, direction=payload.direction,
             amount=amount_parse(payload.amount, c.decimals), memo=payload.memo,
             client_key=_key(idempotency_key, payload.client_key),
-        ))  # fmt: skip
+        ), me)  # fmt: skip
 
     @router.post(
         "/{slug}/ledger/records/{pk}/{answer}", **WRITES,
@@ -290,7 +292,7 @@ def build_router() -> Router:
         act = {"confirm": services.timebank_confirm, "decline": services.timebank_decline,
                "withdraw": services.timebank_withdraw}[answer]  # fmt: skip
         record = selectors.transfer_get(body=body, pk=pk)
-        return _answer(act(body=body, record=record, by=me), created=200)
+        return _answer(act(body=body, record=record, by=me), me, created=200)
 
     @router.post(
         "/{slug}/ledger/transfers/{pk}/reverse", **WRITES,
@@ -306,7 +308,7 @@ def build_router() -> Router:
         return _answer(services.transfer_reverse(
             body=body, transfer=selectors.transfer_get(body=body, pk=pk), by=me,
             client_key=_key(idempotency_key, payload.client_key), memo=payload.memo,
-        ))  # fmt: skip
+        ), me)  # fmt: skip
 
     @router.post(
         "/{slug}/ledger/{code}/transfers/{pk}/dispute", **WRITES,
@@ -319,7 +321,7 @@ def build_router() -> Router:
         c = selectors.currency_get(body=selectors.ledger_body_for(me, slug), code=code)
         record = selectors.transfer_get(body=c.body, pk=pk, currency=c)
         return _answer(services.timebank_dispute(body=c.body, record=record, by=me,
-                                                 reason=payload.reason))  # fmt: skip
+                                                 reason=payload.reason), me)  # fmt: skip
 
     return router
 

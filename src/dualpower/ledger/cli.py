@@ -92,10 +92,14 @@ def _out(lines: Iterable[str]) -> None:
 def _shown(text: str) -> str:
     """``text`` on one line of the statement: a newline, tab or other control character
     in it (a memo is written by members) is shown escaped, as ``\\n``."""
-    return "".join(repr(c)[1:-1] if unicodedata.category(c) in _BREAKS else c for c in text)
+    return "".join(
+        repr(c)[1:-1] if unicodedata.category(c) in _BREAKS or c in _BIDI else c for c in text
+    )
 
 
 _BREAKS = ("Cc", "Zl", "Zp")  # control characters, line and paragraph separators
+# Bidirectional embeddings, overrides and isolates: they would reorder the rest of the line.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _gives_back(line: Any) -> str:

@@ -244,6 +244,20 @@ class Transfer(models.Model):
     def __str__(self) -> str:
         return f"transfer {self.pk} ({self.status})"
 
+    def reason_for(self, person_id: int | None) -> str:
+        """The reason as ``person_id`` may read it. A refusal past a member's limit or
+        ceiling gives its figure, which is that member's to read: anyone else (the other
+        side of the exchange) reads only whose limit or ceiling it was."""
+        if self.reason.startswith("over the limit"):
+            side, bound = self.from_account, "limit"
+        elif self.reason.startswith("over the ceiling"):
+            side, bound = self.to_account, "ceiling"
+        else:
+            return self.reason
+        if side.person_id is None or side.person_id == person_id:
+            return self.reason
+        return f"over the {bound} of {side.label}'s account"
+
 
 class Entry(models.Model):
     """One side of an applied transfer: negative on the payer, positive on the payee.

@@ -1042,13 +1042,7 @@ def _tell_answer(body: Body, record: Transfer, currency: Currency, by: Person) -
         text = f"{by.name} confirmed the {h} you recorded. They count now."
     elif record.status == Transfer.Status.REFUSED:
         event, subject = "hours.refused", f"The {n} you recorded could not be applied"
-        # Past the receiver's limit, the reason would give a figure of their account that
-        # the recorder does not see; past the recorder's own ceiling, it is theirs to read.
-        why = (
-            f"they would take {by.name} past the limit of their account"
-            if record.reason.startswith("over the limit")
-            else record.reason
-        )
+        why = record.reason_for(record.created_by_id)  # (not the receiver's figures)
         text = f"{by.name} confirmed the {h} you recorded, but they were refused: {why}."
     else:
         event, subject = "hours.declined", f"{by.name} declined the {n} you recorded"
@@ -1057,25 +1051,13 @@ def _tell_answer(body: Body, record: Transfer, currency: Currency, by: Person) -
 
 
 def timebank_decline(*, body: Body, record: Transfer, by: Person) -> Transfer:
-    """The receiver declines hours recorded for them; nothing moves."""
+    """The receiver declines hours recorded for them; nothing moves. Declining twice
+    answers the same; a record the giver withdrew meanwhile is a Conflict."""
     _pending_record(body, record, by)
-    with transaction.atomic():
-        _lock_ledger(record.currency)
-        current = Transfer.objects.get(pk=record.pk)
-        if current.status == Transfer.Status.DECLINED:
-            return current
-        if current.status != Transfer.Status.PENDING:
-            raise Conflict(f"this record was already {current.get_status_display().lower()}")
-        current.status = Transfer.Status.DECLINED
-        current.settled_at = database_now()
-        current.save(update_fields=["status", "settled_at"])
-        journal_append(
-            body=body,
-            kind="ledger.hours_declined",
-            payload={"transfer": current.pk, "by": person_ref(by)},
-        )
-        _tell_answer(body, current, record.currency, by)
-    return current
+    declined = _close_pending(body=body, record=record, by=by, reason="")
+    if declined.reason == WITHDRAWN:
+        raise Conflict("this record was withdrawn by the one who recorded it")
+    return declined
 
 
 # The reason a withdrawn record carries: declined by the one who recorded it.
@@ -1091,23 +1073,37 @@ def timebank_withdraw(*, body: Body, record: Transfer, by: Person) -> Transfer:
         raise NotFound("no such record")
     if record.created_by_id != by.pk:
         raise NotAllowed("only the member who recorded the hours can withdraw them")
+    withdrawn = _close_pending(body=body, record=record, by=by, reason=WITHDRAWN)
+    if withdrawn.reason != WITHDRAWN:
+        raise Conflict("this record was already declined")
+    return withdrawn
+
+
+def _close_pending(*, body: Body, record: Transfer, by: Person, reason: str) -> Transfer:
+    """Decline a pending record (the receiver, ``reason`` empty; or the one who recorded
+    it, ``WITHDRAWN``) under the ledger lock, with its journal entry and a word to the other
+    side. A record declined before is answered as it is (the caller tells whose it was);
+    any other answer before is a Conflict."""
     with transaction.atomic():
         _lock_ledger(record.currency)
         current = Transfer.objects.get(pk=record.pk)
-        if current.status == Transfer.Status.DECLINED and current.reason == WITHDRAWN:
+        if current.status == Transfer.Status.DECLINED:
             return current
         if current.status != Transfer.Status.PENDING:
             raise Conflict(f"this record was already {current.get_status_display().lower()}")
-        current.status, current.reason = Transfer.Status.DECLINED, WITHDRAWN
+        current.status, current.reason = Transfer.Status.DECLINED, reason
         current.settled_at = database_now()
         current.save(update_fields=["status", "reason", "settled_at"])
+        withdrawn = reason == WITHDRAWN
         journal_append(
             body=body,
-            kind="ledger.hours_withdrawn",
+            kind="ledger.hours_withdrawn" if withdrawn else "ledger.hours_declined",
             payload={"transfer": current.pk, "by": person_ref(by)},
         )
-        receiver = current.from_account.person  # (pending hours move from the receiver)
-        if receiver is not None and receiver.pk != by.pk:
+        if not withdrawn:
+            _tell_answer(body, current, record.currency, by)
+        elif (receiver := current.from_account.person) is not None and receiver.pk != by.pk:
+            # (pending hours move from the receiver's account)
             currency = current.currency
             _tell(
                 body, currency, to=receiver, event="hours.withdrawn",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from dualpower.core.errors import Invalid
 
@@ -14,6 +13,7 @@ MAX_AMOUNT = 10**15  # far above any real ledger, far below BIGINT's range
 # "NaN" and the digits of every script (so "٣" was 3).
 _AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
 _EXPONENT = re.compile(r"[0-9.,][eE][+-]?[0-9]")
+_GROUP = re.compile(r"[1-9][0-9]{0,2}")  # what could be the first group of thousands
 
 
 def amount_parse(text: str, decimals: int) -> int:
@@ -21,22 +21,28 @@ def amount_parse(text: str, decimals: int) -> int:
     for the person who typed it, for anything else than a positive number with at most
     ``decimals`` decimal places written in the digits 0-9 with at most one separator.
 
-    A comma is a decimal separator, never a thousands one: ``"1,500"`` with fewer than 3
-    decimals could mean either, so it is refused rather than read as 1.5."""
+    Neither separator groups thousands, but where the currency has fewer than 3 decimals,
+    1 to 3 digits, a separator and exactly 3 digits ("1,500", "12.000") could mean either,
+    so it is refused rather than read as 1.5 or 12. Read exactly, in integers (Decimal
+    would round past 28 digits)."""
     cleaned = text.strip() if isinstance(text, str) else ""
     _check_shape(text, cleaned)
-    value = Decimal(cleaned.replace(",", "."))
-    scaled = value.scaleb(decimals)
-    if scaled <= 0:
+    whole, separator, frac = cleaned.lstrip("+-").replace(",", ".").partition(".")
+    whole = whole.lstrip("0")
+    kept = frac.rstrip("0")
+    if cleaned.startswith("-") or not (whole or kept):
         raise Invalid("the amount must be more than zero")
-    whole, comma, frac = cleaned.partition(",")
-    if comma and len(frac) == 3 and decimals < 3:
-        raise Invalid(_ambiguous(text, whole.lstrip("+"), frac, decimals))
-    if scaled != scaled.to_integral_value():
+    if separator and len(frac) == 3 and decimals < 3 and _GROUP.fullmatch(whole):
+        raise Invalid(_ambiguous(text, whole, frac, decimals))
+    if len(kept) > decimals:
         raise Invalid(f"at most {decimals} decimal places, please")
-    if scaled > MAX_AMOUNT:
+    if len(whole) > len(str(MAX_AMOUNT)):  # (before int(): huge texts stay cheap)
         raise Invalid("the amount is too large")
-    return int(scaled)
+    scale: int = 10**decimals
+    units = int(whole or "0") * scale + int(kept.ljust(decimals, "0") or "0")
+    if units > MAX_AMOUNT:
+        raise Invalid("the amount is too large")
+    return units
 
 
 def _check_shape(text: str, cleaned: str) -> None:
@@ -59,15 +65,14 @@ def _check_shape(text: str, cleaned: str) -> None:
 
 
 def _ambiguous(text: str, whole: str, frac: str, decimals: int) -> str:
-    """What to say of ``whole,frac`` (three digits after the comma): the two readings,
-    the second only if the currency has the decimals for it."""
+    """What to say of ``whole,frac`` (three digits after the separator): the two
+    readings, the second only if the currency has the decimals for it."""
     readings = [(whole + frac).lstrip("0") or "0"]
     if len(frac.rstrip("0")) <= decimals:
         point = frac.rstrip("0")
         readings.append((whole.lstrip("0") or "0") + (f".{point}" if point else ""))
     return (
-        f"{text!r} is ambiguous (a thousands separator or a decimal comma?): "
-        f"write {' or '.join(readings)}"
+        f"{text!r} is ambiguous (a thousands separator or decimals?): write {' or '.join(readings)}"
     )
 
 

@@ -85,7 +85,7 @@ def _outcome(request: HttpRequest, t: Transfer, ctx: dict[str, Any]) -> HttpResp
     new client key: the refused request stays refused (a retry of it answers the same),
     and what the member sends after correcting it is a new request."""
     if t.status == Transfer.Status.REFUSED:
-        ctx["refusal"] = t.reason
+        ctx["refusal"] = t.reason_for(request.user.pk)
         form = ctx["form"]
         form.data = form.data.copy()  # (a QueryDict is immutable)
         form.data["client_key"] = new_key()

@@ -51,8 +51,8 @@ class ListingForm(forms.Form):
     def clean_hours(self) -> int:
         """In hundredths, read as the ledger reads hours (``1.5`` or ``1,5``; no exponent,
         no thousands separator); none is 0. The service checks the range."""
-        text = self.cleaned_data.get("hours") or ""
-        if not text.strip():
+        text = (self.cleaned_data.get("hours") or "").strip()
+        if not text.strip("0.,"):  # empty, or a zero ("0", "0.00")
             return 0
         try:
             return amount_parse(text, 2)
