@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from dualpower.api.auth import READ, WRITE, person, person_or_none
-from dualpower.api.schemas import Problem
+from dualpower.api.schemas import In, Problem
 from dualpower.bodies import policy
 from dualpower.core.errors import NotFound
 
@@ -25,12 +25,12 @@ router = Router(tags=["decisions"])
 PROBLEMS: dict[int, type[Problem]] = {c: Problem for c in (401, 403, 404, 409, 410, 422)}
 
 
-class ActionIn(Schema):
+class ActionIn(In):
     name: str = Field(description="an action of the registry: resolution, admit_member, ...")
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class ProposalIn(Schema):
+class ProposalIn(In):
     title: str
     text: str = ""
     decision_kind: str | None = Field(
@@ -72,7 +72,7 @@ class ProposalOut(Schema):
     outcome: OutcomeOut | None
 
 
-class CommentIn(Schema):
+class CommentIn(In):
     text: str
     parent: int | None = None
 
@@ -85,7 +85,7 @@ class CommentOut(Schema):
     created_at: datetime
 
 
-class AmendmentIn(Schema):
+class AmendmentIn(In):
     text: str
     reason: str = ""
 
@@ -98,11 +98,11 @@ class AmendmentOut(Schema):
     state: str
 
 
-class CandidacyIn(Schema):
+class CandidacyIn(In):
     statement: str = ""
 
 
-class BallotIn(Schema):
+class BallotIn(In):
     content: dict[str, Any] = Field(
         description='by method: {"choice": "yes"}, {"approve": [...]}, {"ranking": [...]}, {"scores": {...}}, {"votes": {...}}'
     )

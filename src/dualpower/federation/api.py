@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from dualpower.api.auth import READ, WRITE, person, person_or_none
-from dualpower.api.schemas import Problem
+from dualpower.api.schemas import In, Problem
 from dualpower.bodies import policy
 from dualpower.bodies.models import Body
 from dualpower.decisions import selectors as decision_selectors
@@ -59,7 +59,7 @@ class ProgressOut(Schema):
     proposal: int | None
 
 
-class DelegateVoteIn(Schema):
+class DelegateVoteIn(In):
     member: str
     choice: str
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
 from dualpower.api.auth import READ, WRITE, person, person_or_none
-from dualpower.api.schemas import Problem
+from dualpower.api.schemas import In, Problem
 from dualpower.core.errors import Invalid, NotFound
 
 from . import policy, selectors, services
@@ -52,7 +52,7 @@ class ListingOut(Schema):
     )
 
 
-class ListingIn(Schema):
+class ListingIn(In):
     kind: str
     title: str
     description: str = ""
@@ -65,7 +65,7 @@ class ListingIn(Schema):
     contact: str = ""
 
 
-class ClaimIn(Schema):
+class ClaimIn(In):
     contact: str = ""
 
 
@@ -78,7 +78,7 @@ class Filters(Schema):
     text: str = ""
 
 
-class HelpIn(Schema):
+class HelpIn(In):
     description: str = Field(max_length=4000, description="what the person needs")
     category: str = Field(max_length=60, description="one of the hub's categories")
     area: str = Field(default="", max_length=60, description="one of the hub's areas, or none")

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from dualpower.api.auth import WRITE, person
-from dualpower.api.schemas import Problem
+from dualpower.api.schemas import In, Problem
 from dualpower.bodies import policy
 
 from . import services
@@ -28,7 +28,7 @@ class NotificationOut(Schema):
     read_at: datetime | None
 
 
-class PreferenceIn(Schema):
+class PreferenceIn(In):
     mode: str
 
 
