@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from dualpower.accounts.models import Person
@@ -125,6 +125,50 @@ def disputable_for(*, currency: Currency, person: Person) -> list[Transfer]:
         .order_by("-pk")
     )
     return list(records)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A person's own standing in one currency of a body: what a member about to leave
+    is told (the leave page). ``balance`` is None where they have no account."""
+
+    currency: Currency
+    balance: int | None
+    to_confirm: int  # records waiting for their confirmation
+    recorded: int  # records they made that wait for someone else's
+
+    @property
+    def amount(self) -> str:
+        return amount_format(abs(self.balance or 0), self.currency.decimals)
+
+
+def _pending_count(pending: QuerySet[Transfer]) -> Coalesce:
+    counted = pending.values("currency").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def standing_of(*, body: Body, person: Person) -> list[Standing]:
+    """The currencies of ``body`` where ``person`` holds a balance other than zero or has
+    records still waiting, by code: one query, reading only their own account and the
+    pending records where they are the receiver or the recorder."""
+    pending = Transfer.objects.filter(currency=OuterRef("pk"), status=Transfer.Status.PENDING)
+    mine = Account.objects.filter(currency=OuterRef("pk"), person=person).values("balance")
+    rows = (
+        Currency.objects.filter(body=body)
+        .annotate(
+            my_balance=Subquery(mine),
+            to_confirm=_pending_count(pending.filter(from_account__person=person)),
+            recorded=_pending_count(
+                pending.filter(created_by=person).exclude(from_account__person=person)
+            ),
+        )
+        .order_by("code")
+    )
+    found = [
+        Standing(currency=c, balance=c.my_balance, to_confirm=c.to_confirm, recorded=c.recorded)
+        for c in rows
+    ]
+    return [s for s in found if s.balance or s.to_confirm or s.recorded]
 
 
 def member_accounts(*, currency: Currency) -> QuerySet[Account]:
