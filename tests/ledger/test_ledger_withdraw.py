@@ -3,6 +3,7 @@ services, API and pages, denials included."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -14,9 +15,10 @@ from dualpower.accounts.services import api_token_create
 from dualpower.bodies.journal import journal_verify
 from dualpower.bodies.models import JournalEntry
 from dualpower.bodies.services import membership_leave
-from dualpower.core.errors import Conflict, NotAllowed, NotFound
+from dualpower.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from dualpower.ledger import selectors, services
 from dualpower.ledger.models import Currency, Transfer
+from dualpower.notifications.models import Notification
 
 
 def withdraw(record: Transfer, by: Person) -> Transfer:
@@ -201,3 +203,61 @@ def test_the_currency_page_counts_transfers_and_shows_a_zero_limit(
     pay(acorns, alice, bob, 100, "two")
     content = logged_in(alice).get(f"/bodies/{acorns.body.slug}/ledger/acorn/").content.decode()
     assert "in 2 transfers<" in content and "down to -100.00" in content
+
+
+# ---------------------------------------------------------------- declining with a reason
+
+
+def test_the_receiver_says_why_they_decline_and_the_recorder_reads_it(
+    hours: Currency, alice: Person, bob: Person
+) -> None:
+    r = record(hours, alice, bob, 100, "k")
+    page = f"/bodies/{hours.body.slug}/ledger/"
+    form = logged_in(bob).get(page).content.decode()
+    assert 'name="reason"' in form
+    url = f"/bodies/{hours.body.slug}/ledger/records/{r.pk}/decline/"
+    assert logged_in(bob).post(url, {"reason": "  I was away that week "}).status_code == 302
+    declined = Transfer.objects.get(pk=r.pk)
+    assert (declined.status, declined.reason) == ("declined", "I was away that week")
+    entry = JournalEntry.objects.get(kind="ledger.hours_declined")
+    assert entry.payload["reason"] == "I was away that week"
+    assert journal_verify(body=hours.body).ok
+    told = Notification.objects.get(person=alice, event="hours.declined").text
+    assert "They said: I was away that week" in told
+    content = logged_in(alice).get(f"{page}h/").content.decode()
+    assert "Declined by Bob: I was away that week" in content
+    again = services.timebank_decline(body=hours.body, record=r, by=bob, reason="other")
+    assert again.reason == "I was away that week"  # the first answer stands
+
+
+def test_a_decline_reason_that_would_read_as_a_withdrawal_is_refused(
+    hours: Currency, alice: Person, bob: Person
+) -> None:
+    r = record(hours, alice, bob, 100, "k")
+    for bad in (services.WITHDRAWN, "x" * 201, "a\x00b"):
+        with pytest.raises(Invalid):
+            services.timebank_decline(body=hours.body, record=r, by=bob, reason=bad)
+    assert Transfer.objects.get(pk=r.pk).status == Transfer.Status.PENDING
+
+
+@pytest.mark.urls("ledger_api_urls")
+def test_api_decline_with_a_reason_or_without_a_body(
+    hours: Currency, alice: Person, bob: Person
+) -> None:
+    _, clear = api_token_create(person=bob, label="tests")
+    auth = {"Authorization": f"Bearer {clear}"}
+    with_reason, bare = record(hours, alice, bob, 100, "a"), record(hours, alice, bob, 100, "b")
+    base = f"/api/v1/bodies/{hours.body.slug}/ledger/records"
+    answered = Client().post(
+        f"{base}/{with_reason.pk}/decline", json.dumps({"reason": "not me"}),
+        content_type="application/json", headers=auth,
+    )  # fmt: skip
+    assert answered.status_code == 200 and answered.json()["reason"] == "not me"
+    no_body = Client().post(f"{base}/{bare.pk}/decline", "", "application/json", headers=auth)
+    assert no_body.status_code == 200 and no_body.json()["status"] == "declined"
+    assert no_body.json()["reason"] == ""
+    typo = Client().post(
+        f"{base}/{bare.pk}/decline", json.dumps({"reasn": "x"}),
+        content_type="application/json", headers=auth,
+    )  # fmt: skip
+    assert "reasn" in problem(typo, 422)["detail"]

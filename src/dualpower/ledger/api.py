@@ -12,11 +12,14 @@ other content answers 409. An input with a field it does not know (a typo such a
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, Literal
 
+import pydantic
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Router, Schema, Status
+from ninja.errors import HttpError, ValidationError
 
 from dualpower.api.auth import READS, WRITES, person, person_or_none
 from dualpower.api.errors import problem
@@ -126,6 +129,10 @@ class ExternalIn(In):
     client_key: str | None = None
 
 
+class AnswerIn(In):
+    reason: str = Field(default="", description="declining: why (optional; the recorder is told)")
+
+
 class DisputeIn(In):
     reason: str = Field(description="why the record is wrong")
 
@@ -169,6 +176,25 @@ def _answer(t: Transfer, reader: Any, created: int = 201) -> Status[dict[str, An
         why = t.reason_for(reader.pk)
         return problem(422, f"refused: {why}", title="Refused", transfer=t.pk)
     return Status(created, _transfer(t, reader))
+
+
+def _answer_in(request: HttpRequest) -> AnswerIn:
+    """The optional body of an answer to a record: none (or one that is not JSON, as
+    before it had one) is no reason, since clients that confirm or withdraw send none; a
+    JSON body is read as ``AnswerIn``, a field it does not know named (422) as for every
+    input."""
+    if request.content_type != "application/json" or not request.body.strip():
+        return AnswerIn()
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        raise HttpError(400, "Cannot parse request body") from None
+    try:
+        return AnswerIn.model_validate(data)
+    except pydantic.ValidationError as e:
+        raise ValidationError(
+            [{**err, "loc": ("body", "payload", *err["loc"])} for err in e.errors()]
+        ) from None
 
 
 def _key(header: str | None, body: str | None) -> str:
@@ -279,20 +305,27 @@ def build_router() -> Router:
     @router.post(
         "/{slug}/ledger/records/{pk}/{answer}", **WRITES,
         response={200: TransferOut, **PROBLEMS},
+        openapi_extra={"requestBody": {"required": False, "content": {
+            "application/json": {"schema": AnswerIn.model_json_schema()}}}},
     )  # fmt: skip
     def answer_record(
         request: HttpRequest, slug: str, pk: int,
         answer: Literal["confirm", "decline", "withdraw"],
     ) -> Any:  # fmt: skip
-        """Confirm (or decline) hours a member recorded for you; or withdraw hours you
-        recorded while they wait (declined, with the reason "withdrawn by the giver").
-        Doing it twice answers the same; withdrawing a record already answered, 409."""
+        """Confirm (or decline, saying why if you wish) hours a member recorded for you;
+        or withdraw hours you recorded while they wait (declined, with the reason
+        "withdrawn by the giver"). The body is optional. Doing it twice answers the same;
+        withdrawing a record already answered, 409."""
         me = person(request)
         body = selectors.ledger_body_for(me, slug)
-        act = {"confirm": services.timebank_confirm, "decline": services.timebank_decline,
-               "withdraw": services.timebank_withdraw}[answer]  # fmt: skip
         record = selectors.transfer_get(body=body, pk=pk)
-        return _answer(act(body=body, record=record, by=me), me, created=200)
+        reason = _answer_in(request).reason
+        if answer == "decline":
+            done = services.timebank_decline(body=body, record=record, by=me, reason=reason)
+        else:
+            act = services.timebank_confirm if answer == "confirm" else services.timebank_withdraw
+            done = act(body=body, record=record, by=me)
+        return _answer(done, me, created=200)
 
     @router.post(
         "/{slug}/ledger/transfers/{pk}/reverse", **WRITES,

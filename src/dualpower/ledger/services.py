@@ -1046,15 +1046,22 @@ def _tell_answer(body: Body, record: Transfer, currency: Currency, by: Person) -
         text = f"{by.name} confirmed the {h} you recorded, but they were refused: {why}."
     else:
         event, subject = "hours.declined", f"{by.name} declined the {n} you recorded"
-        text = f"{by.name} declined the {h} you recorded. Nothing moved."
+        said = f" They said: {record.reason}" if record.reason else ""
+        text = f"{by.name} declined the {h} you recorded. Nothing moved.{said}"
     _tell(body, currency, to=record.created_by, event=event, subject=subject, text=text)
 
 
-def timebank_decline(*, body: Body, record: Transfer, by: Person) -> Transfer:
-    """The receiver declines hours recorded for them; nothing moves. Declining twice
-    answers the same; a record the giver withdrew meanwhile is a Conflict."""
+def timebank_decline(*, body: Body, record: Transfer, by: Person, reason: str = "") -> Transfer:
+    """The receiver declines hours recorded for them, saying why if they wish (the
+    recorder is told); nothing moves. Declining twice answers the same (the first
+    reason); a record the giver withdrew meanwhile is a Conflict."""
     _pending_record(body, record, by)
-    declined = _close_pending(body=body, record=record, by=by, reason="")
+    why = reason.strip()
+    if len(why) > MAX_MEMO or "\x00" in why:
+        raise Invalid(f"say why in at most {MAX_MEMO} characters, without NUL characters")
+    if why == WITHDRAWN:  # (that reason marks a withdrawal)
+        raise Invalid("say why in your own words")
+    declined = _close_pending(body=body, record=record, by=by, reason=why)
     if declined.reason == WITHDRAWN:
         raise Conflict("this record was withdrawn by the one who recorded it")
     return declined
@@ -1098,7 +1105,8 @@ def _close_pending(*, body: Body, record: Transfer, by: Person, reason: str) -> 
         journal_append(
             body=body,
             kind="ledger.hours_withdrawn" if withdrawn else "ledger.hours_declined",
-            payload={"transfer": current.pk, "by": person_ref(by)},
+            payload={"transfer": current.pk, "by": person_ref(by)}
+            | ({"reason": reason} if reason and not withdrawn else {}),
         )
         if not withdrawn:
             _tell_answer(body, current, record.currency, by)

@@ -70,6 +70,7 @@ def currency_page(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "recorded": selectors.recorded_by(currency=currency, person=me),
         "disputable": selectors.disputable_for(currency=currency, person=me),
         "may_record_external": policy.can(me, "ledger.record_external", body),
+        "withdrawn": services.WITHDRAWN,
     }
     if policy.can(me, "ledger.view_all", body):
         ctx["member_accounts"] = selectors.member_accounts(currency=currency)
@@ -185,8 +186,12 @@ def external(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 def record_answer(request: HttpRequest, slug: str, pk: int, answer: str) -> HttpResponse:
     body = selectors.ledger_body_for(request.user, slug)
     record = selectors.transfer_get(body=body, pk=pk)
-    act = services.timebank_confirm if answer == "confirm" else services.timebank_decline
-    t = act(body=body, record=record, by=_me(request))
+    if answer == "confirm":
+        t = services.timebank_confirm(body=body, record=record, by=_me(request))
+    else:
+        t = services.timebank_decline(
+            body=body, record=record, by=_me(request), reason=request.POST.get("reason", "")
+        )
     if t.status == Transfer.Status.REFUSED:
         messages.error(request, f"Not confirmed: {t.reason}.")
     else:
