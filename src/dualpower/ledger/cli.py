@@ -153,14 +153,11 @@ def _statement(ns: argparse.Namespace) -> int:
     if ns.csv:
         _out([statement_csv(account=account)])
         return 0
-    lines = statement(account=account)
-    _out([
-        *(
-            f"{ln.entry.created_at.date().isoformat()}  {ln.amount:>12}  {ln.balance:>12}  "
-            f"{_shown(ln.counterpart)}  {_shown(ln.entry.transfer.memo)}{_gives_back(ln)}"
-            .rstrip() + "\n"
-            for ln in lines
-        ),
-        f"balance {amount_format(account.balance, currency.decimals)} {currency.code}\n",
-    ])  # fmt: skip
+    rows = [
+        f"{ln.entry.created_at.date().isoformat()}  {ln.amount:>12}  {ln.balance:>12}  "
+        f"{_shown(ln.counterpart)}  {_shown(ln.entry.transfer.memo)}{_gives_back(ln)}".rstrip()
+        for ln in statement(account=account)
+    ]
+    rows.append(f"balance {amount_format(account.balance, currency.decimals)} {currency.code}")
+    _out(f"{row}\n" for row in rows)
     return 0

@@ -31,10 +31,16 @@ class _Keyed(forms.Form):
 
     def clean_amount(self) -> int:
         """The amount in the currency's smallest unit."""
-        try:
-            return amount_parse(self.cleaned_data["amount"], self.decimals)
-        except Invalid as e:
-            raise forms.ValidationError(e.message) from None
+        return typed_amount(self.cleaned_data["amount"], self.decimals)
+
+
+def typed_amount(text: str, decimals: int) -> int:
+    """An amount typed in a form field (``units.amount_parse``), its refusal shown on the
+    field."""
+    try:
+        return amount_parse(text, decimals)
+    except Invalid as e:
+        raise forms.ValidationError(e.message) from None
 
 
 def _member_choices(members: Any) -> list[tuple[str, str]]:

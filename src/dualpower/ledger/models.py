@@ -139,6 +139,10 @@ class Account(models.Model):
         return f"{self.body.name} ({self.get_kind_display().lower()})"
 
 
+# The reason a withdrawn record carries: declined by the one who recorded it.
+WITHDRAWN = "withdrawn by the giver"
+
+
 class TransferQuerySet(models.QuerySet["Transfer"]):
     def with_entries(self) -> TransferQuerySet:
         """The transfers that have their two entries: those whose payer's side is stored
@@ -243,6 +247,11 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"transfer {self.pk} ({self.status})"
+
+    @property
+    def withdrawn(self) -> bool:
+        """Declined by the one who recorded it, before the receiver answered."""
+        return self.status == Transfer.Status.DECLINED and self.reason == WITHDRAWN
 
     def reason_for(self, person_id: int | None) -> str:
         """The reason as ``person_id`` may read it. A refusal past a member's limit or

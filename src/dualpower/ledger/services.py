@@ -55,7 +55,7 @@ from dualpower.core.ownconnection import OwnConnection
 from dualpower.core.sql import database_now, insert_many, select_where_in, update_by_pk
 from dualpower.notifications.services import notify_persons
 
-from .models import Account, Currency, Transfer
+from .models import WITHDRAWN, Account, Currency, Transfer
 from .units import MAX_AMOUNT, amount_format
 
 MAX_KEY = 100
@@ -79,12 +79,14 @@ def _clean_key(client_key: str) -> str:
     return key
 
 
-def _clean_memo(memo: str) -> str:
+def _clean_memo(memo: str, *, what: str = "the memo") -> str:
+    """A text a member writes (a memo, a reason), stripped; Invalid if it cannot be
+    stored."""
     memo = memo.strip()
     if len(memo) > MAX_MEMO:
-        raise Invalid(f"the memo is longer than {MAX_MEMO} characters")
+        raise Invalid(f"{what} is longer than {MAX_MEMO} characters")
     if "\x00" in memo:  # PostgreSQL's text cannot hold it
-        raise Invalid("the memo contains a NUL character")
+        raise Invalid(f"{what} contains a NUL character")
     return memo
 
 
@@ -1056,19 +1058,13 @@ def timebank_decline(*, body: Body, record: Transfer, by: Person, reason: str = 
     recorder is told); nothing moves. Declining twice answers the same (the first
     reason); a record the giver withdrew meanwhile is a Conflict."""
     _pending_record(body, record, by)
-    why = reason.strip()
-    if len(why) > MAX_MEMO or "\x00" in why:
-        raise Invalid(f"say why in at most {MAX_MEMO} characters, without NUL characters")
+    why = _clean_memo(reason, what="the reason")
     if why == WITHDRAWN:  # (that reason marks a withdrawal)
         raise Invalid("say why in your own words")
     declined = _close_pending(body=body, record=record, by=by, reason=why)
-    if declined.reason == WITHDRAWN:
+    if declined.withdrawn:
         raise Conflict("this record was withdrawn by the one who recorded it")
     return declined
-
-
-# The reason a withdrawn record carries: declined by the one who recorded it.
-WITHDRAWN = "withdrawn by the giver"
 
 
 def timebank_withdraw(*, body: Body, record: Transfer, by: Person) -> Transfer:
@@ -1081,14 +1077,14 @@ def timebank_withdraw(*, body: Body, record: Transfer, by: Person) -> Transfer:
     if record.created_by_id != by.pk:
         raise NotAllowed("only the member who recorded the hours can withdraw them")
     withdrawn = _close_pending(body=body, record=record, by=by, reason=WITHDRAWN)
-    if withdrawn.reason != WITHDRAWN:
+    if not withdrawn.withdrawn:
         raise Conflict("this record was already declined")
     return withdrawn
 
 
 def _close_pending(*, body: Body, record: Transfer, by: Person, reason: str) -> Transfer:
-    """Decline a pending record (the receiver, ``reason`` empty; or the one who recorded
-    it, ``WITHDRAWN``) under the ledger lock, with its journal entry and a word to the other
+    """Decline a pending record (the receiver, with their ``reason`` if any; or the one who
+    recorded it, ``WITHDRAWN``) under the ledger lock, with its journal entry and a word to the other
     side. A record declined before is answered as it is (the caller tells whose it was);
     any other answer before is a Conflict."""
     with transaction.atomic():
@@ -1101,26 +1097,31 @@ def _close_pending(*, body: Body, record: Transfer, by: Person, reason: str) -> 
         current.status, current.reason = Transfer.Status.DECLINED, reason
         current.settled_at = database_now()
         current.save(update_fields=["status", "reason", "settled_at"])
-        withdrawn = reason == WITHDRAWN
-        journal_append(
-            body=body,
-            kind="ledger.hours_withdrawn" if withdrawn else "ledger.hours_declined",
-            payload={"transfer": current.pk, "by": person_ref(by)}
-            | ({"reason": reason} if reason and not withdrawn else {}),
-        )
-        if not withdrawn:
+        if current.withdrawn:
+            journal_append(body=body, kind="ledger.hours_withdrawn",
+                           payload={"transfer": current.pk, "by": person_ref(by)})  # fmt: skip
+            _tell_withdrawn(body, current, by)
+        else:
+            journal_append(body=body, kind="ledger.hours_declined",
+                           payload={"transfer": current.pk, "by": person_ref(by)}
+                           | ({"reason": reason} if reason else {}))  # fmt: skip
             _tell_answer(body, current, record.currency, by)
-        elif (receiver := current.from_account.person) is not None and receiver.pk != by.pk:
-            # (pending hours move from the receiver's account)
-            currency = current.currency
-            _tell(
-                body, currency, to=receiver, event="hours.withdrawn",
-                subject=f"{by.name} withdrew the {_hours_of(current, currency, memo=False)}"
-                " recorded for you",
-                text=f"{by.name} withdrew the {_hours_of(current, currency)} recorded for you:"
-                " there is nothing to confirm any more.",
-            )  # fmt: skip
     return current
+
+
+def _tell_withdrawn(body: Body, record: Transfer, by: Person) -> None:
+    """Tell the receiver that the recorder ``by`` withdrew the record (see ``_tell``)."""
+    receiver = record.from_account.person  # (pending hours move from the receiver's account)
+    if receiver is None or receiver.pk == by.pk:
+        return
+    currency = record.currency
+    _tell(
+        body, currency, to=receiver, event="hours.withdrawn",
+        subject=f"{by.name} withdrew the {_hours_of(record, currency, memo=False)} recorded"
+        " for you",
+        text=f"{by.name} withdrew the {_hours_of(record, currency)} recorded for you: there is"
+        " nothing to confirm any more.",
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- a body's money

@@ -70,7 +70,6 @@ def currency_page(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "recorded": selectors.recorded_by(currency=currency, person=me),
         "disputable": selectors.disputable_for(currency=currency, person=me),
         "may_record_external": policy.can(me, "ledger.record_external", body),
-        "withdrawn": services.WITHDRAWN,
     }
     if policy.can(me, "ledger.view_all", body):
         ctx["member_accounts"] = selectors.member_accounts(currency=currency)

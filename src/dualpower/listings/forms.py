@@ -6,8 +6,7 @@ from typing import Any
 
 from django import forms
 
-from dualpower.core.errors import Invalid
-from dualpower.ledger.units import amount_parse
+from dualpower.ledger.forms import typed_amount
 
 from .models import HubSettings, Listing
 
@@ -54,10 +53,7 @@ class ListingForm(forms.Form):
         text = (self.cleaned_data.get("hours") or "").strip()
         if not text.strip("0.,"):  # empty, or a zero ("0", "0.00")
             return 0
-        try:
-            return amount_parse(text, 2)
-        except Invalid as e:
-            raise forms.ValidationError(e.message) from None
+        return typed_amount(text, 2)
 
     def service_args(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
