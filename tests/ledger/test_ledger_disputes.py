@@ -370,3 +370,12 @@ def test_api_receiver_confirms_refuses_a_record_by_the_receiver(
     assert status(Api(bob).post(f"{hours.body.slug}/ledger/h/hours", body, key="k"), 403)
     both = {"giver": "alice@example.org", "receiver": "carol@example.org", "hours": "1"}
     assert status(Api(alice).post(f"{hours.body.slug}/ledger/h/hours", both, key="k2"), 422)
+
+
+def test_a_dispute_reason_with_a_nul_is_refused_not_a_database_error(
+    either: Currency, alice: Person, bob: Person
+) -> None:
+    r = record(either, alice, receiver=bob)
+    with pytest.raises(Invalid, match="NUL"):
+        dispute(either, r, bob, reason="not\x00me")
+    assert Transfer.objects.filter(reverses=r).count() == 0

@@ -924,8 +924,8 @@ def timebank_dispute(*, body: Body, record: Transfer, by: Person, reason: str) -
     window closed). The reversal obeys the limits like any transfer: if the giver has
     already spent the hours below their limit, the dispute is refused (Conflict) and
     nothing is stored, so it can be made again within the window."""
-    reason = reason.strip()
-    if not reason or len(reason) > MAX_MEMO:
+    reason = _clean_memo(reason, what="the reason")
+    if not reason:
         raise Invalid(f"say why you dispute it, in 1 to {MAX_MEMO} characters")
     if record.body_id != body.pk or record.kind != Transfer.Kind.HOURS:
         raise NotFound("no such record")
